@@ -1,0 +1,75 @@
+//===- OperandChecker.h - named shape checks for verifiers ------*- C++ -*-===//
+//
+// Verifier helpers whose diagnostics name the operand, the dimension and the
+// values involved, e.g.
+//   expected w_gate dim 1 (hidden) to be 2048 to match x, got 1024
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOEC_DIALECT_MOE_LIB_OPERANDCHECKER_H
+#define MOEC_DIALECT_MOE_LIB_OPERANDCHECKER_H
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <initializer_list>
+
+namespace mlir::moe::detail {
+
+/// A tensor operand or result together with the names used in diagnostics.
+struct NamedTensor {
+  RankedTensorType type;
+  StringRef name;
+  SmallVector<StringRef, 4> dimNames;
+
+  int64_t dim(unsigned d) const { return type.getDimSize(d); }
+  Type elementType() const { return type.getElementType(); }
+};
+
+class OperandChecker {
+public:
+  explicit OperandChecker(Operation *op) : op(op) {}
+
+  /// Checks that `value` is a ranked tensor with one dimension per entry of
+  /// `dimNames`.
+  FailureOr<NamedTensor> tensor(Value value, StringRef name,
+                                std::initializer_list<StringRef> dimNames);
+
+  /// Element type is f32, f16 or bf16.
+  LogicalResult floatElements(const NamedTensor &t);
+  /// Element type is i32 or i64.
+  LogicalResult indexElements(const NamedTensor &t);
+  /// Element type equals that of `ref`.
+  LogicalResult sameElements(const NamedTensor &t, const NamedTensor &ref);
+
+  /// Dimension `d` equals `expected` unless either is dynamic; `because`
+  /// names what `expected` comes from ("x", "routing k", ...).
+  LogicalResult dimEquals(const NamedTensor &t, unsigned d, int64_t expected,
+                          const Twine &because);
+  /// Dimension `d` of `t` equals dimension `refDim` of `ref`.
+  LogicalResult dimMatches(const NamedTensor &t, unsigned d,
+                           const NamedTensor &ref, unsigned refDim);
+  /// Dimension `d` is static.
+  LogicalResult staticDim(const NamedTensor &t, unsigned d);
+
+  /// Checks an optional scalar attribute that must be finite and positive.
+  LogicalResult positiveFinite(std::optional<double> value, StringRef name);
+
+  InFlightDiagnostic error() { return op->emitOpError(); }
+
+private:
+  Operation *op;
+};
+
+/// Checks the router operands shared by moe.router and moe.layer: the
+/// selection bias and the hash routing table.
+LogicalResult verifyRoutingOperands(OperandChecker &check, Attribute routing,
+                                    int64_t numExperts, int64_t numTokens,
+                                    StringRef tokensFrom, Value bias,
+                                    StringRef expertsFrom, Value tokenIds,
+                                    Value hashTable);
+
+} // namespace mlir::moe::detail
+
+#endif // MOEC_DIALECT_MOE_LIB_OPERANDCHECKER_H

@@ -1,0 +1,24 @@
+//===- Passes.h - moec transformation passes --------------------*- C++ -*-===//
+
+#ifndef MOEC_TRANSFORMS_PASSES_H
+#define MOEC_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+namespace moe {
+
+#define GEN_PASS_DECL
+#include "moec/Transforms/Passes.h.inc"
+
+/// Patterns that rewrite moe.layer into its component ops.
+void populateDecomposeLayerPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "moec/Transforms/Passes.h.inc"
+
+} // namespace moe
+} // namespace mlir
+
+#endif // MOEC_TRANSFORMS_PASSES_H

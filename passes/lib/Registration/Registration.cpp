@@ -1,0 +1,26 @@
+//===- Registration.cpp - what every moec tool registers --------*- C++ -*-===//
+
+#include "moec/Registration.h"
+
+#include "moec/Dialect/MoE/MoEDialect.h"
+#include "moec/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+
+void moec::registerAllDialects(mlir::DialectRegistry &registry) {
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::moe::MoEDialect>();
+}
+
+void moec::registerAllPasses() {
+  static bool registered = [] {
+    mlir::registerAllPasses();
+    mlir::moe::registerMoEPasses();
+    return true;
+  }();
+  (void)registered;
+}
