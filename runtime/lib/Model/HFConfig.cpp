@@ -255,7 +255,9 @@ Expected<MoELayerConfig> moec::parseHFConfig(StringRef jsonText) {
   Expected<std::optional<double>> limit = fields.number("swiglu_limit");
   if (!limit)
     return limit.takeError();
-  config.swigluLimit = *limit;
+  // Configs write 0 for "no clamp" as often as they leave the field out.
+  if (*limit && **limit != 0.0)
+    config.swigluLimit = *limit;
 
   Expected<size_t> dtype =
       fields.choice("torch_dtype", {"float32", "float16", "bfloat16"});
