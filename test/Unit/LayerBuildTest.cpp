@@ -19,7 +19,9 @@ namespace {
 
 class LayerBuildTest : public ::testing::Test {
 protected:
-  LayerBuildTest() : context(makeRegistry()) { context.loadAllAvailableDialects(); }
+  LayerBuildTest() : context(makeRegistry()) {
+    context.loadAllAvailableDialects();
+  }
 
   static DialectRegistry makeRegistry() {
     DialectRegistry registry;
@@ -39,31 +41,30 @@ protected:
       return RankedTensorType::get(shape, f32);
     };
     int64_t dyn = ShapedType::kDynamic;
-    SmallVector<Type> args = {t({dyn, 16}), t({16, 8}), t({8, 16, 4}),
-                              t({8, wUpHidden, 4}), t({8, 4, 16}), t({8})};
+    SmallVector<Type> args = {t({dyn, 16}),  t({16, 8}),
+                              t({8, 16, 4}), t({8, wUpHidden, 4}),
+                              t({8, 4, 16}), t({8})};
     if (shared)
       args.append({t({16, 4}), t({16, 4}), t({4, 16})});
     auto fn = func::FuncOp::create(b, loc, "layer",
                                    b.getFunctionType(args, t({dyn, 16})));
     Block *body = fn.addEntryBlock();
     b.setInsertionPointToStart(body);
-    auto routing = moe::RoutingAttr::get(&context, /*k=*/2,
-                                         moe::ScoringFunc::sigmoid,
-                                         /*nGroup=*/4, /*topkGroup=*/2,
-                                         moe::GroupScore::top2_sum,
-                                         /*normTopkProb=*/true, 2.5);
+    auto routing = moe::RoutingAttr::get(
+        &context, /*k=*/2, moe::ScoringFunc::sigmoid,
+        /*nGroup=*/4, /*topkGroup=*/2, moe::GroupScore::top2_sum,
+        /*normTopkProb=*/true, 2.5);
     ValueRange a = body->getArguments();
-    auto layer = moe::LayerOp::create(
-        b, loc, t({dyn, 16}), a[0], a[1], a[2], a[3], a[4],
-        shared ? a[6] : Value(), shared ? a[7] : Value(),
-        shared ? a[8] : Value(), /*bias=*/a[5], Value(), Value(), routing,
-        b.getF64FloatAttr(10.0));
+    auto layer =
+        moe::LayerOp::create(b, loc, t({dyn, 16}), a[0], a[1], a[2], a[3], a[4],
+                             shared ? a[6] : Value(), shared ? a[7] : Value(),
+                             shared ? a[8] : Value(), /*bias=*/a[5], Value(),
+                             Value(), routing, b.getF64FloatAttr(10.0));
     func::ReturnOp::create(b, loc, layer.getResult());
     return module;
   }
 
-  template <typename OpTy>
-  static int count(ModuleOp module) {
+  template <typename OpTy> static int count(ModuleOp module) {
     int n = 0;
     module.walk([&](OpTy) { ++n; });
     return n;

@@ -33,8 +33,8 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
     int64_t tokens = xType.getDimSize(0), hidden = xType.getDimSize(1);
     int64_t numExperts = op.getNumExperts();
     int64_t k = op.getRouting().getK();
-    int64_t rows = ShapedType::isDynamic(tokens) ? ShapedType::kDynamic
-                                                 : tokens * k;
+    int64_t rows =
+        ShapedType::isDynamic(tokens) ? ShapedType::kDynamic : tokens * k;
     int64_t intermediate =
         cast<RankedTensorType>(op.getWGate().getType()).getDimSize(2);
     Type f32 = rewriter.getF32Type(), i32 = rewriter.getI32Type();
@@ -42,14 +42,14 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
     FloatAttr limitAttr =
         limit ? rewriter.getF64FloatAttr(limit->convertToDouble()) : nullptr;
 
-    Value logits = createMatmulWithF32Accumulation(
-        rewriter, loc, x, op.getRouterWeight(), f32);
-    auto router = RouterOp::create(
-        rewriter, loc,
-        TypeRange{RankedTensorType::get({tokens, k}, f32),
-                  RankedTensorType::get({tokens, k}, i32)},
-        logits, op.getBias(), op.getTokenIds(), op.getHashTable(),
-        op.getRouting());
+    Value logits = createMatmulWithF32Accumulation(rewriter, loc, x,
+                                                   op.getRouterWeight(), f32);
+    auto router =
+        RouterOp::create(rewriter, loc,
+                         TypeRange{RankedTensorType::get({tokens, k}, f32),
+                                   RankedTensorType::get({tokens, k}, i32)},
+                         logits, op.getBias(), op.getTokenIds(),
+                         op.getHashTable(), op.getRouting());
 
     auto dispatch = DispatchOp::create(
         rewriter, loc,
@@ -60,13 +60,11 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
         /*capacity=*/nullptr);
     Value offsets = dispatch.getOffsets();
     auto interType = RankedTensorType::get({rows, intermediate}, element);
-    Value gate = GroupedMatmulOp::create(rewriter, loc, interType,
-                                         dispatch.getXs(), op.getWGate(),
-                                         offsets);
+    Value gate = GroupedMatmulOp::create(
+        rewriter, loc, interType, dispatch.getXs(), op.getWGate(), offsets);
     Value up = GroupedMatmulOp::create(rewriter, loc, interType,
                                        dispatch.getXs(), op.getWUp(), offsets);
-    Value act =
-        SwigluOp::create(rewriter, loc, interType, gate, up, limitAttr);
+    Value act = SwigluOp::create(rewriter, loc, interType, gate, up, limitAttr);
     Value expertOut = GroupedMatmulOp::create(
         rewriter, loc, RankedTensorType::get({rows, hidden}, element), act,
         op.getWDown(), offsets);

@@ -49,8 +49,8 @@ public:
       return std::nullopt;
     if (std::optional<int64_t> v = value->getAsInteger())
       return v;
-    return configError(formatv("field '{0}' must be an integer, got {1}",
-                               field, render(*value)));
+    return configError(formatv("field '{0}' must be an integer, got {1}", field,
+                               render(*value)));
   }
 
   Expected<int64_t> requiredInteger(StringRef field,
@@ -105,10 +105,9 @@ public:
     for (size_t i = 0; i < choices.size(); ++i)
       if (**v == choices[i])
         return i;
-    return configError(formatv("field '{0}' = \"{1}\" is not one of: {2}",
-                               field, **v,
-                               llvm::join(choices.begin(), choices.end(),
-                                          ", ")));
+    return configError(
+        formatv("field '{0}' = \"{1}\" is not one of: {2}", field, **v,
+                llvm::join(choices.begin(), choices.end(), ", ")));
   }
 
 private:
@@ -128,9 +127,9 @@ Expected<int64_t> readExpertCount(const Fields &fields) {
     if (!*v)
       continue;
     if (found && found->second != **v)
-      return configError(formatv(
-          "contradictory fields: '{0}' = {1} but '{2}' = {3}", found->first,
-          found->second, name, **v));
+      return configError(
+          formatv("contradictory fields: '{0}' = {1} but '{2}' = {3}",
+                  found->first, found->second, name, **v));
     if (!found)
       found = {name, **v};
   }
@@ -172,10 +171,10 @@ Error readRouting(const Fields &fields, MoELayerConfig &config) {
     break;
   case GroupLimitedGreedy:
     if (!*nGroup || !*topkGroup)
-      return configError(formatv(
-          "missing field '{0}' (required by 'topk_method' = "
-          "\"group_limited_greedy\")",
-          *nGroup ? "topk_group" : "n_group"));
+      return configError(
+          formatv("missing field '{0}' (required by 'topk_method' = "
+                  "\"group_limited_greedy\")",
+                  *nGroup ? "topk_group" : "n_group"));
     config.groupScore = GroupScore::Max;
     break;
   case NoAuxTc:
@@ -247,7 +246,8 @@ Expected<MoELayerConfig> moec::parseHFConfig(StringRef jsonText) {
     return norm.takeError();
   config.normTopkProb = norm->value_or(*modelType && **modelType == "mixtral");
 
-  Expected<std::optional<double>> scale = fields.number("routed_scaling_factor");
+  Expected<std::optional<double>> scale =
+      fields.number("routed_scaling_factor");
   if (!scale)
     return scale.takeError();
   config.routedScalingFactor = scale->value_or(1.0);

@@ -37,12 +37,11 @@ static moe::ScoringFunc toMLIR(Scoring scoring) {
 }
 
 func::FuncOp moec::buildLayerFunction(OpBuilder &b, Location loc,
-                                      const MoELayerConfig &c,
-                                      StringRef name) {
+                                      const MoELayerConfig &c, StringRef name) {
   MLIRContext *ctx = b.getContext();
   moe::RoutingAttr routing = moe::RoutingAttr::getChecked(
-      [&] { return emitError(loc); }, ctx, c.topK, toMLIR(c.scoring),
-      c.nGroup, c.topkGroup,
+      [&] { return emitError(loc); }, ctx, c.topK, toMLIR(c.scoring), c.nGroup,
+      c.topkGroup,
       c.groupScore == GroupScore::Max ? moe::GroupScore::max
                                       : moe::GroupScore::top2_sum,
       c.normTopkProb, APFloat(c.routedScalingFactor));
@@ -55,9 +54,8 @@ func::FuncOp moec::buildLayerFunction(OpBuilder &b, Location loc,
   auto tensor = [&](ArrayRef<int64_t> shape) {
     return RankedTensorType::get(shape, t);
   };
-  SmallVector<Type> args = {tensor({dyn, h}), tensor({h, e}),
-                            tensor({e, h, i}), tensor({e, h, i}),
-                            tensor({e, i, h})};
+  SmallVector<Type> args = {tensor({dyn, h}), tensor({h, e}), tensor({e, h, i}),
+                            tensor({e, h, i}), tensor({e, i, h})};
   if (s > 0)
     args.append({tensor({h, s}), tensor({h, s}), tensor({s, h})});
   if (c.selectionBias)
@@ -80,10 +78,10 @@ func::FuncOp moec::buildLayerFunction(OpBuilder &b, Location loc,
     bias = in[next++];
   FloatAttr limit =
       c.swigluLimit ? b.getF64FloatAttr(*c.swigluLimit) : FloatAttr();
-  auto layer = moe::LayerOp::create(
-      b, loc, result, in[0], in[1], in[2], in[3], in[4], sharedGate, sharedUp,
-      sharedDown, bias, /*token_ids=*/Value(), /*hash_table=*/Value(),
-      routing, limit);
+  auto layer = moe::LayerOp::create(b, loc, result, in[0], in[1], in[2], in[3],
+                                    in[4], sharedGate, sharedUp, sharedDown,
+                                    bias, /*token_ids=*/Value(),
+                                    /*hash_table=*/Value(), routing, limit);
   func::ReturnOp::create(b, loc, layer.getResult());
   return fn;
 }

@@ -17,9 +17,8 @@ llvm::Error MoELayerConfig::validate() const {
   auto positive = [](int64_t value, llvm::StringRef field) -> llvm::Error {
     if (value > 0)
       return llvm::Error::success();
-    return fieldError(
-        formatv("field '{0}' must be a positive integer, got {1}", field,
-                value));
+    return fieldError(formatv("field '{0}' must be a positive integer, got {1}",
+                              field, value));
   };
   if (llvm::Error e = positive(hidden, "hidden_size"))
     return e;
@@ -37,9 +36,9 @@ llvm::Error MoELayerConfig::validate() const {
     return fieldError(formatv("field 'n_shared_experts' must be >= 0, got {0}",
                               numSharedExperts));
   if (swigluLimit && !(std::isfinite(*swigluLimit) && *swigluLimit > 0))
-    return fieldError(formatv(
-        "field 'swiglu_limit' must be finite and positive, got {0}",
-        *swigluLimit));
+    return fieldError(
+        formatv("field 'swiglu_limit' must be finite and positive, got {0}",
+                *swigluLimit));
   // The routing fields (groups, scaling) are checked by #moe.routing when the
   // layer is built, with the same field names.
   return llvm::Error::success();
