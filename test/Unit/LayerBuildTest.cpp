@@ -125,12 +125,18 @@ TEST_F(LayerBuildTest, DecompositionProducesComponentOps) {
   }
 }
 
-TEST_F(LayerBuildTest, ConfigBuilderMatchesExampleSignature) {
+/// H = 32, I = 8, k = 2 and `experts` routed experts, defaults otherwise.
+moec::MoELayerConfig smallConfig(int64_t experts) {
   moec::MoELayerConfig config;
   config.hidden = 32;
   config.intermediate = 8;
-  config.numExperts = 4;
+  config.numExperts = experts;
   config.topK = 2;
+  return config;
+}
+
+TEST_F(LayerBuildTest, ConfigBuilderMatchesExampleSignature) {
+  moec::MoELayerConfig config = smallConfig(/*experts=*/4);
   config.numSharedExperts = 2;
   config.selectionBias = true;
   config.scoring = moec::Scoring::SqrtSoftplus;
@@ -149,11 +155,7 @@ TEST_F(LayerBuildTest, ConfigBuilderMatchesExampleSignature) {
 }
 
 TEST_F(LayerBuildTest, ConfigBuilderReportsRoutingErrors) {
-  moec::MoELayerConfig config;
-  config.hidden = 32;
-  config.intermediate = 8;
-  config.numExperts = 8;
-  config.topK = 2;
+  moec::MoELayerConfig config = smallConfig(/*experts=*/8);
   config.nGroup = 3;
   config.topkGroup = 1;
   llvm::Expected<OwningOpRef<ModuleOp>> module =

@@ -44,13 +44,7 @@ public:
   }
 
   Expected<std::optional<int64_t>> integer(StringRef field) const {
-    const json::Value *value = find(field);
-    if (!value)
-      return std::nullopt;
-    if (std::optional<int64_t> v = value->getAsInteger())
-      return v;
-    return configError(formatv("field '{0}' must be an integer, got {1}", field,
-                               render(*value)));
+    return typed(field, &json::Value::getAsInteger, "an integer");
   }
 
   Expected<int64_t> requiredInteger(StringRef field,
@@ -64,33 +58,21 @@ public:
   }
 
   Expected<std::optional<double>> number(StringRef field) const {
-    const json::Value *value = find(field);
-    if (!value)
-      return std::nullopt;
-    if (std::optional<double> v = value->getAsNumber())
-      return v;
-    return configError(formatv("field '{0}' must be a number, got {1}", field,
-                               render(*value)));
+    return typed(field, &json::Value::getAsNumber, "a number");
   }
 
   Expected<std::optional<bool>> boolean(StringRef field) const {
-    const json::Value *value = find(field);
-    if (!value)
-      return std::nullopt;
-    if (std::optional<bool> v = value->getAsBoolean())
-      return v;
-    return configError(formatv("field '{0}' must be true or false, got {1}",
-                               field, render(*value)));
+    return typed(field, &json::Value::getAsBoolean, "true or false");
   }
 
   Expected<std::optional<std::string>> string(StringRef field) const {
-    const json::Value *value = find(field);
-    if (!value)
+    Expected<std::optional<StringRef>> v =
+        typed(field, &json::Value::getAsString, "a string");
+    if (!v)
+      return v.takeError();
+    if (!*v)
       return std::nullopt;
-    if (std::optional<StringRef> v = value->getAsString())
-      return v->str();
-    return configError(formatv("field '{0}' must be a string, got {1}", field,
-                               render(*value)));
+    return (*v)->str();
   }
 
   /// A string field that must be one of `choices` (the first is the default
@@ -111,6 +93,21 @@ public:
   }
 
 private:
+  /// The field converted by `getter`, absent, or an error saying it must be
+  /// `what`.
+  template <typename T>
+  Expected<std::optional<T>>
+  typed(StringRef field, std::optional<T> (json::Value::*getter)() const,
+        StringRef what) const {
+    const json::Value *value = find(field);
+    if (!value)
+      return std::nullopt;
+    if (std::optional<T> v = (value->*getter)())
+      return v;
+    return configError(formatv("field '{0}' must be {1}, got {2}", field, what,
+                               render(*value)));
+  }
+
   const json::Object &object;
 };
 
