@@ -85,8 +85,14 @@ struct SingleExpertDispatch : OpRewritePattern<DispatchOp> {
     Value zero = arith::ConstantOp::create(rewriter, loc,
                                            rewriter.getIntegerAttr(intType, 0));
     Value end = arith::IndexCastOp::create(rewriter, loc, intType, tokens);
+    // tensor.from_elements needs a static type, but the verifier also accepts
+    // a dynamic offsets type (`tensor<?xi32>`): build `tensor<2xiN>`, then
+    // cast (the cast folds away when the types already agree).
     Value offsets = tensor::FromElementsOp::create(
-        rewriter, loc, op.getOffsets().getType(), ValueRange{zero, end});
+        rewriter, loc, RankedTensorType::get({2}, intType),
+        ValueRange{zero, end});
+    offsets = tensor::CastOp::create(rewriter, loc, op.getOffsets().getType(),
+                                     offsets);
     rewriter.replaceOp(op, {xs, perm, offsets});
     return success();
   }
