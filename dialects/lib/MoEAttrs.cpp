@@ -58,11 +58,11 @@ void moe::detail::printShortestDouble(AsmPrinter &printer, double value) {
   printer << text;
 }
 
-LogicalResult
-RoutingAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t k,
-                    ScoringFunc scoring, int64_t nGroup, int64_t topkGroup,
-                    GroupScore groupScore, bool normTopkProb,
-                    APFloat routedScalingFactorValue) {
+LogicalResult RoutingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  int64_t k, ScoringFunc scoring,
+                                  int64_t nGroup, int64_t topkGroup,
+                                  GroupScore groupScore, bool normTopkProb,
+                                  APFloat routedScalingFactorValue) {
   double routedScalingFactor = routedScalingFactorValue.convertToDouble();
   if (k < 1)
     return emitError() << "routing k must be at least 1, got " << k;
@@ -98,8 +98,8 @@ LogicalResult RoutingAttr::verifyForExperts(
                           "experts per group, got "
                        << groupSize;
   if (getTopkGroup() * groupSize < k)
-    return emitError() << "routing topk_group = " << getTopkGroup()
-                       << " keeps " << getTopkGroup() * groupSize
+    return emitError() << "routing topk_group = " << getTopkGroup() << " keeps "
+                       << getTopkGroup() * groupSize
                        << " experts, fewer than k = " << k;
   return success();
 }

@@ -15,8 +15,7 @@ namespace {
 
 /// Keeping all `n_group` groups selects from every expert, exactly as if there
 /// were no groups: drop the group limit (moe.router and moe.layer).
-template <typename OpTy>
-struct DropTrivialGroupLimit : OpRewritePattern<OpTy> {
+template <typename OpTy> struct DropTrivialGroupLimit : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op,
@@ -24,10 +23,10 @@ struct DropTrivialGroupLimit : OpRewritePattern<OpTy> {
     RoutingAttr routing = op.getRouting();
     if (routing.getNGroup() == 1 || routing.isGroupLimited())
       return failure();
-    auto plain = RoutingAttr::get(
-        op.getContext(), routing.getK(), routing.getScoring(),
-        /*n_group=*/1, /*topk_group=*/1, GroupScore::top2_sum,
-        routing.getNormTopkProb(), routing.getScale());
+    auto plain =
+        RoutingAttr::get(op.getContext(), routing.getK(), routing.getScoring(),
+                         /*n_group=*/1, /*topk_group=*/1, GroupScore::top2_sum,
+                         routing.getNormTopkProb(), routing.getScale());
     rewriter.modifyOpInPlace(op, [&] { op.setRoutingAttr(plain); });
     return success();
   }
@@ -72,8 +71,8 @@ struct SingleExpertDispatch : OpRewritePattern<DispatchOp> {
     Type intType = permType.getElementType();
     Value tokens = tensor::DimOp::create(rewriter, loc, op.getX(), 0);
 
-    Value xs = tensor::CastOp::create(rewriter, loc, op.getXs().getType(),
-                                      op.getX());
+    Value xs =
+        tensor::CastOp::create(rewriter, loc, op.getXs().getType(), op.getX());
     auto iotaType = RankedTensorType::get({ShapedType::kDynamic}, intType);
     auto iota = tensor::GenerateOp::create(
         rewriter, loc, iotaType, ValueRange{tokens},

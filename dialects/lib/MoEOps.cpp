@@ -6,11 +6,13 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::moe;
 using mlir::moe::detail::NamedTensor;
 using mlir::moe::detail::OperandChecker;
+using mlir::moe::detail::SharedDim;
 
 #define GET_OP_CLASSES
 #include "moec/Dialect/MoE/MoEOps.cpp.inc"
@@ -38,21 +40,23 @@ LogicalResult RouterOp::verify() {
     return failure();
   int64_t numExperts = logits->dim(1);
   int64_t k = getRouting().getK();
+  SharedDim tokens;
+  (void)check.bind(tokens, *logits, 0);
 
-  if (failed(detail::verifyRoutingOperands(
-          check, getRouting(), numExperts, logits->dim(0), "logits",
-          getBias(), "logits", getTokenIds(), getHashTable())))
+  if (failed(detail::verifyRoutingOperands(check, getRouting(), numExperts,
+                                           tokens, getBias(), "logits",
+                                           getTokenIds(), getHashTable())))
     return failure();
 
   FailureOr<NamedTensor> weights =
       check.tensor(getWeights(), "weights", {"tokens", "k"});
   if (failed(weights) || failed(check.sameElements(*weights, *logits)) ||
-      failed(check.dimMatches(*weights, 0, *logits, 0)) ||
+      failed(check.bind(tokens, *weights, 0)) ||
       failed(check.dimEquals(*weights, 1, k, "routing k")))
     return failure();
   FailureOr<NamedTensor> ids = check.tensor(getIds(), "ids", {"tokens", "k"});
   if (failed(ids) || failed(check.indexElements(*ids)) ||
-      failed(check.dimMatches(*ids, 0, *logits, 0)) ||
+      failed(check.bind(tokens, *ids, 0)) ||
       failed(check.dimEquals(*ids, 1, k, "routing k")))
     return failure();
   return success();
@@ -67,38 +71,46 @@ LogicalResult DispatchOp::verify() {
   FailureOr<NamedTensor> x = check.tensor(getX(), "x", {"tokens", "hidden"});
   if (failed(x) || failed(check.floatElements(*x)))
     return failure();
+  SharedDim tokens, hidden, rows;
+  (void)check.bind(tokens, *x, 0);
+  (void)check.bind(hidden, *x, 1);
   FailureOr<NamedTensor> ids = check.tensor(getIds(), "ids", {"tokens", "k"});
   if (failed(ids) || failed(check.indexElements(*ids)) ||
-      failed(check.dimMatches(*ids, 0, *x, 0)))
+      failed(check.bind(tokens, *ids, 0)))
     return failure();
   if (getBlock() && getCapacity())
     return emitOpError("block and capacity are mutually exclusive: block "
                        "pads each group, capacity fixes its size");
 
-  int64_t numExperts = getNumExperts();
-  int64_t tokens = x->dim(0), k = ids->dim(1);
+  // Sizes derived from attributes must stay clear of the dynamic marker.
+  int64_t numExperts = getNumExperts(), k = ids->dim(1);
+  std::optional<int64_t> numOffsets = llvm::checkedAdd<int64_t>(numExperts, 1);
+  if (!numOffsets)
+    return emitOpError() << "experts = " << numExperts << " is too large";
+  if (std::optional<uint64_t> capacity = getCapacity()) {
+    std::optional<int64_t> total =
+        llvm::checkedMul<int64_t>(numExperts, static_cast<int64_t>(*capacity));
+    if (!total)
+      return emitOpError() << "experts * capacity = " << numExperts << " * "
+                           << *capacity << " is too large";
+    rows = {*total, "experts * capacity"};
+  } else if (!getBlock() && !ShapedType::isDynamic(tokens.size) &&
+             !ShapedType::isDynamic(k)) {
+    rows = {tokens.size * k, "tokens * k"};
+  }
   FailureOr<NamedTensor> xs = check.tensor(getXs(), "xs", {"rows", "hidden"});
   if (failed(xs) || failed(check.sameElements(*xs, *x)) ||
-      failed(check.dimMatches(*xs, 1, *x, 1)))
+      failed(check.bind(rows, *xs, 0)) || failed(check.bind(hidden, *xs, 1)))
     return failure();
-  if (std::optional<uint64_t> capacity = getCapacity()) {
-    if (failed(check.dimEquals(*xs, 0, numExperts * *capacity,
-                               "experts * capacity")))
-      return failure();
-  } else if (!getBlock() && !ShapedType::isDynamic(tokens) &&
-             !ShapedType::isDynamic(k)) {
-    if (failed(check.dimEquals(*xs, 0, tokens * k, "tokens * k")))
-      return failure();
-  }
 
   FailureOr<NamedTensor> perm = check.tensor(getPerm(), "perm", {"rows"});
   if (failed(perm) || failed(check.indexElements(*perm)) ||
-      failed(check.dimMatches(*perm, 0, *xs, 0)))
+      failed(check.bind(rows, *perm, 0)))
     return failure();
   FailureOr<NamedTensor> offsets =
       check.tensor(getOffsets(), "offsets", {"experts + 1"});
   if (failed(offsets) || failed(check.sameElements(*offsets, *perm)) ||
-      failed(check.dimEquals(*offsets, 0, numExperts + 1,
+      failed(check.dimEquals(*offsets, 0, *numOffsets,
                              "experts = " + Twine(numExperts))))
     return failure();
   return success();
@@ -155,26 +167,23 @@ LogicalResult SwigluOp::verify() {
     return emitOpError() << "expected result to be a rank-" << rank
                          << " tensor like gate, got " << getResult().getType();
 
-  // Name every dimension after its position; the last one is the width.
-  SmallVector<std::string> names;
-  for (int64_t d = 0; d < rank; ++d)
-    names.push_back(d + 1 == rank ? "width" : "dim " + std::to_string(d));
+  // The last dimension is the width (2*I in the fused form); the leading ones
+  // (rows, batch) are elementwise.
+  SmallVector<StringRef> names(rank, "leading");
+  names.back() = "width";
   auto named = [&](RankedTensorType type, StringRef name) {
-    NamedTensor t{type, name, {}};
-    for (const std::string &n : names)
-      t.dimNames.push_back(n);
-    return t;
+    return NamedTensor{type, name,
+                       SmallVector<StringRef, 4>(names.begin(), names.end())};
   };
   NamedTensor gate = named(gateType, "gate");
   NamedTensor result = named(resultType, "result");
   if (failed(check.floatElements(gate)) ||
       failed(check.sameElements(result, gate)))
     return failure();
-  for (int64_t d = 0; d + 1 < rank; ++d)
-    if (failed(check.dimMatches(result, d, gate, d)))
-      return failure();
+  SmallVector<SharedDim> dims(rank);
+  for (int64_t d = 0; d < rank; ++d)
+    (void)check.bind(dims[d], gate, d);
 
-  int64_t gateWidth = gate.dim(rank - 1);
   if (Value up = getUp()) {
     auto upType = dyn_cast<RankedTensorType>(up.getType());
     if (!upType || upType.getRank() != rank)
@@ -184,20 +193,23 @@ LogicalResult SwigluOp::verify() {
     if (failed(check.sameElements(upT, gate)))
       return failure();
     for (int64_t d = 0; d < rank; ++d)
-      if (failed(check.dimMatches(upT, d, gate, d)))
+      if (failed(check.bind(dims[d], upT, d)))
         return failure();
-    if (failed(check.dimMatches(result, rank - 1, gate, rank - 1)))
-      return failure();
-  } else if (!ShapedType::isDynamic(gateWidth)) {
-    if (gateWidth % 2 != 0)
-      return emitOpError() << "expected the fused gate_up width to be even "
-                              "(gate half, then up half), got "
-                           << gateWidth;
-    if (failed(check.dimEquals(result, rank - 1, gateWidth / 2,
-                               "half of fused gate width " +
-                                   Twine(gateWidth))))
-      return failure();
+  } else {
+    int64_t gateWidth = gate.dim(rank - 1);
+    dims.back() = SharedDim();
+    if (!ShapedType::isDynamic(gateWidth)) {
+      if (gateWidth % 2 != 0)
+        return emitOpError() << "expected the fused gate_up width to be even "
+                                "(gate half, then up half), got "
+                             << gateWidth;
+      dims.back() = {gateWidth / 2,
+                     "half of fused gate width " + std::to_string(gateWidth)};
+    }
   }
+  for (int64_t d = 0; d < rank; ++d)
+    if (failed(check.bind(dims[d], result, d)))
+      return failure();
   return check.positiveFinite(toDouble(getLimit()), "limit");
 }
 
@@ -241,33 +253,31 @@ LogicalResult LayerOp::verify() {
   FailureOr<NamedTensor> x = check.tensor(getX(), "x", {"tokens", "hidden"});
   if (failed(x) || failed(check.floatElements(*x)))
     return failure();
+  SharedDim tokens, hidden, intermediate, shared;
+  (void)check.bind(tokens, *x, 0);
+  (void)check.bind(hidden, *x, 1);
   FailureOr<NamedTensor> router =
       check.tensor(getRouterWeight(), "router_weight", {"hidden", "experts"});
   if (failed(router) || failed(check.floatElements(*router)) ||
-      failed(check.dimMatches(*router, 0, *x, 1)) ||
+      failed(check.bind(hidden, *router, 0)) ||
       failed(check.staticDim(*router, 1)))
     return failure();
   int64_t numExperts = router->dim(1);
 
   // Routed experts: gate/up are [E, H, I], down is [E, I, H].
-  auto expertWeight = [&](Value v, StringRef name, bool down,
-                          const NamedTensor *gate) -> FailureOr<NamedTensor> {
+  auto expertWeight = [&](Value v, StringRef name, bool down) {
     FailureOr<NamedTensor> w =
         down ? check.tensor(v, name, {"experts", "intermediate", "hidden"})
              : check.tensor(v, name, {"experts", "hidden", "intermediate"});
     unsigned hiddenDim = down ? 2 : 1, interDim = down ? 1 : 2;
-    if (failed(w) || failed(check.sameElements(*w, *x)) ||
-        failed(check.dimMatches(*w, 0, *router, 1)) ||
-        failed(check.dimMatches(*w, hiddenDim, *x, 1)) ||
-        (gate && failed(check.dimMatches(*w, interDim, *gate, 2))))
-      return failure();
-    return w;
+    return success(succeeded(w) && succeeded(check.sameElements(*w, *x)) &&
+                   succeeded(check.dimMatches(*w, 0, *router, 1)) &&
+                   succeeded(check.bind(hidden, *w, hiddenDim)) &&
+                   succeeded(check.bind(intermediate, *w, interDim)));
   };
-  FailureOr<NamedTensor> wGate =
-      expertWeight(getWGate(), "w_gate", /*down=*/false, nullptr);
-  if (failed(wGate) ||
-      failed(expertWeight(getWUp(), "w_up", /*down=*/false, &*wGate)) ||
-      failed(expertWeight(getWDown(), "w_down", /*down=*/true, &*wGate)))
+  if (failed(expertWeight(getWGate(), "w_gate", /*down=*/false)) ||
+      failed(expertWeight(getWUp(), "w_up", /*down=*/false)) ||
+      failed(expertWeight(getWDown(), "w_down", /*down=*/true)))
     return failure();
 
   // Shared experts: gate/up are [H, S], down is [S, H].
@@ -277,35 +287,34 @@ LogicalResult LayerOp::verify() {
     if (!sharedGate || !sharedUp || !sharedDown)
       return emitOpError("shared experts need shared_gate, shared_up and "
                          "shared_down together");
-    FailureOr<NamedTensor> sg =
-        check.tensor(sharedGate, "shared_gate", {"hidden", "shared"});
-    if (failed(sg) || failed(check.sameElements(*sg, *x)) ||
-        failed(check.dimMatches(*sg, 0, *x, 1)))
-      return failure();
-    FailureOr<NamedTensor> su =
-        check.tensor(sharedUp, "shared_up", {"hidden", "shared"});
-    if (failed(su) || failed(check.sameElements(*su, *x)) ||
-        failed(check.dimMatches(*su, 0, *x, 1)) ||
-        failed(check.dimMatches(*su, 1, *sg, 1)))
-      return failure();
-    FailureOr<NamedTensor> sd =
-        check.tensor(sharedDown, "shared_down", {"shared", "hidden"});
-    if (failed(sd) || failed(check.sameElements(*sd, *x)) ||
-        failed(check.dimMatches(*sd, 0, *sg, 1)) ||
-        failed(check.dimMatches(*sd, 1, *x, 1)))
+    auto sharedWeight = [&](Value v, StringRef name, bool down) {
+      FailureOr<NamedTensor> w =
+          down ? check.tensor(v, name, {"shared", "hidden"})
+               : check.tensor(v, name, {"hidden", "shared"});
+      unsigned hiddenDim = down ? 1 : 0;
+      if (failed(w) || failed(check.sameElements(*w, *x)))
+        return failure();
+      for (unsigned d = 0; d < 2; ++d)
+        if (failed(check.bind(d == hiddenDim ? hidden : shared, *w, d)))
+          return failure();
+      return success();
+    };
+    if (failed(sharedWeight(sharedGate, "shared_gate", /*down=*/false)) ||
+        failed(sharedWeight(sharedUp, "shared_up", /*down=*/false)) ||
+        failed(sharedWeight(sharedDown, "shared_down", /*down=*/true)))
       return failure();
   }
 
-  if (failed(detail::verifyRoutingOperands(
-          check, getRouting(), numExperts, x->dim(0), "x", getBias(),
-          "router_weight", getTokenIds(), getHashTable())))
+  if (failed(detail::verifyRoutingOperands(check, getRouting(), numExperts,
+                                           tokens, getBias(), "router_weight",
+                                           getTokenIds(), getHashTable())))
     return failure();
 
   FailureOr<NamedTensor> result =
       check.tensor(getResult(), "result", {"tokens", "hidden"});
   if (failed(result) || failed(check.sameElements(*result, *x)) ||
-      failed(check.dimMatches(*result, 0, *x, 0)) ||
-      failed(check.dimMatches(*result, 1, *x, 1)))
+      failed(check.bind(tokens, *result, 0)) ||
+      failed(check.bind(hidden, *result, 1)))
     return failure();
   return check.positiveFinite(toDouble(getSwigluLimit()), "swiglu_limit");
 }

@@ -14,8 +14,8 @@ Value moe::createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type,
   for (int64_t d = 0, e = type.getRank(); d < e; ++d)
     if (type.isDynamicDim(d))
       dynamicSizes.push_back(tensor::DimOp::create(b, loc, shapeSource, d));
-  return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType(), dynamicSizes);
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
+                                 dynamicSizes);
 }
 
 Value moe::createMatmulWithF32Accumulation(OpBuilder &b, Location loc,

@@ -34,8 +34,7 @@ LogicalResult OperandChecker::floatElements(const NamedTensor &t) {
   if (e.isF32() || e.isF16() || e.isBF16())
     return success();
   return op->emitOpError() << "expected " << t.name
-                           << " element type to be f32, f16 or bf16, got "
-                           << e;
+                           << " element type to be f32, f16 or bf16, got " << e;
 }
 
 LogicalResult OperandChecker::indexElements(const NamedTensor &t) {
@@ -73,6 +72,17 @@ LogicalResult OperandChecker::dimMatches(const NamedTensor &t, unsigned d,
   return dimEquals(t, d, ref.dim(refDim), ref.name);
 }
 
+LogicalResult OperandChecker::bind(SharedDim &shared, const NamedTensor &t,
+                                   unsigned d) {
+  if (failed(dimEquals(t, d, shared.size, shared.source)))
+    return failure();
+  if (ShapedType::isDynamic(shared.size) && !ShapedType::isDynamic(t.dim(d))) {
+    shared.size = t.dim(d);
+    shared.source = t.name.str();
+  }
+  return success();
+}
+
 LogicalResult OperandChecker::staticDim(const NamedTensor &t, unsigned d) {
   if (!ShapedType::isDynamic(t.dim(d)))
     return success();
@@ -88,13 +98,14 @@ LogicalResult OperandChecker::positiveFinite(std::optional<double> value,
                            << " to be finite and positive, got " << *value;
 }
 
-LogicalResult moe::detail::verifyRoutingOperands(
-    OperandChecker &check, Attribute routingAttr, int64_t numExperts,
-    int64_t numTokens, StringRef tokensFrom, Value bias, StringRef expertsFrom,
-    Value tokenIds, Value hashTable) {
+LogicalResult
+moe::detail::verifyRoutingOperands(OperandChecker &check, Attribute routingAttr,
+                                   int64_t numExperts, SharedDim &tokens,
+                                   Value bias, StringRef expertsFrom,
+                                   Value tokenIds, Value hashTable) {
   auto routing = cast<RoutingAttr>(routingAttr);
-  if (failed(routing.verifyForExperts(numExperts,
-                                      [&] { return check.error(); })))
+  if (failed(
+          routing.verifyForExperts(numExperts, [&] { return check.error(); })))
     return failure();
 
   if (bias) {
@@ -107,8 +118,7 @@ LogicalResult moe::detail::verifyRoutingOperands(
   if (!tokenIds && !hashTable)
     return success();
   if (!tokenIds || !hashTable)
-    return check.error()
-           << "hash routing needs both token_ids and hash_table";
+    return check.error() << "hash routing needs both token_ids and hash_table";
   if (bias)
     return check.error() << "hash routing takes its expert ids from "
                             "hash_table; a selection bias has no effect there";
@@ -118,7 +128,7 @@ LogicalResult moe::detail::verifyRoutingOperands(
                          << routing.getNGroup();
   FailureOr<NamedTensor> ids = check.tensor(tokenIds, "token_ids", {"tokens"});
   if (failed(ids) || failed(check.indexElements(*ids)) ||
-      failed(check.dimEquals(*ids, 0, numTokens, tokensFrom)))
+      failed(check.bind(tokens, *ids, 0)))
     return failure();
   FailureOr<NamedTensor> table =
       check.tensor(hashTable, "hash_table", {"vocab", "k"});

@@ -14,6 +14,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <initializer_list>
+#include <string>
 
 namespace mlir::moe::detail {
 
@@ -25,6 +26,15 @@ struct NamedTensor {
 
   int64_t dim(unsigned d) const { return type.getDimSize(d); }
   Type elementType() const { return type.getElementType(); }
+};
+
+/// A size several operands share (tokens, hidden, ...). The first static
+/// dimension bound to it fixes its value and names its source; every later
+/// one must agree, so a dynamic first operand does not hide a mismatch
+/// between the others.
+struct SharedDim {
+  int64_t size = ShapedType::kDynamic;
+  std::string source;
 };
 
 class OperandChecker {
@@ -50,6 +60,9 @@ public:
   /// Dimension `d` of `t` equals dimension `refDim` of `ref`.
   LogicalResult dimMatches(const NamedTensor &t, unsigned d,
                            const NamedTensor &ref, unsigned refDim);
+  /// Dimension `d` of `t` agrees with `shared`, and fixes it if it was not
+  /// known yet.
+  LogicalResult bind(SharedDim &shared, const NamedTensor &t, unsigned d);
   /// Dimension `d` is static.
   LogicalResult staticDim(const NamedTensor &t, unsigned d);
 
@@ -65,10 +78,9 @@ private:
 /// Checks the router operands shared by moe.router and moe.layer: the
 /// selection bias and the hash routing table.
 LogicalResult verifyRoutingOperands(OperandChecker &check, Attribute routing,
-                                    int64_t numExperts, int64_t numTokens,
-                                    StringRef tokensFrom, Value bias,
-                                    StringRef expertsFrom, Value tokenIds,
-                                    Value hashTable);
+                                    int64_t numExperts, SharedDim &tokens,
+                                    Value bias, StringRef expertsFrom,
+                                    Value tokenIds, Value hashTable);
 
 } // namespace mlir::moe::detail
 

@@ -197,7 +197,7 @@ func.func @perm_element_type(%x: tensor<?x16xf32>, %ids: tensor<?x2xi32>) {
 // -----
 
 func.func @perm_rows(%x: tensor<?x16xf32>, %ids: tensor<?x2xi32>) {
-  // expected-error @+1 {{'moe.dispatch' op expected perm dim 0 (rows) to be 12 to match xs, got 10}}
+  // expected-error @+1 {{'moe.dispatch' op expected perm dim 0 (rows) to be 12 to match experts * capacity, got 10}}
   %xs, %perm, %offsets = moe.dispatch %x, %ids experts = 4 capacity = 3
       : tensor<?x16xf32>, tensor<?x2xi32>
       -> tensor<12x16xf32>, tensor<10xi32>, tensor<5xi32>

@@ -42,7 +42,7 @@ func.func @result_element_type(%gu: tensor<?x16xbf16>) {
 
 // Every dimension but the last must match gate.
 func.func @result_leading_dim(%g: tensor<2x4x16xf32>, %u: tensor<2x4x16xf32>) {
-  // expected-error @+1 {{'moe.swiglu' op expected result dim 1 (dim 1) to be 4 to match gate, got 3}}
+  // expected-error @+1 {{'moe.swiglu' op expected result dim 1 (leading) to be 4 to match gate, got 3}}
   %h = moe.swiglu %g, %u
       : tensor<2x4x16xf32>, tensor<2x4x16xf32> -> tensor<2x3x16xf32>
   return
@@ -51,7 +51,7 @@ func.func @result_leading_dim(%g: tensor<2x4x16xf32>, %u: tensor<2x4x16xf32>) {
 // -----
 
 func.func @result_leading_dim_fused(%gu: tensor<4x16xf16>) {
-  // expected-error @+1 {{'moe.swiglu' op expected result dim 0 (dim 0) to be 4 to match gate, got 8}}
+  // expected-error @+1 {{'moe.swiglu' op expected result dim 0 (leading) to be 4 to match gate, got 8}}
   %h = moe.swiglu %gu : tensor<4x16xf16> -> tensor<8x8xf16>
   return
 }
@@ -80,7 +80,7 @@ func.func @up_element_type(%g: tensor<?x16xf32>, %u: tensor<?x16xf16>) {
 // -----
 
 func.func @up_leading_dim(%g: tensor<4x16xf32>, %u: tensor<5x16xf32>) {
-  // expected-error @+1 {{'moe.swiglu' op expected up dim 0 (dim 0) to be 4 to match gate, got 5}}
+  // expected-error @+1 {{'moe.swiglu' op expected up dim 0 (leading) to be 4 to match gate, got 5}}
   %h = moe.swiglu %g, %u
       : tensor<4x16xf32>, tensor<5x16xf32> -> tensor<4x16xf32>
   return
