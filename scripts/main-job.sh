@@ -6,9 +6,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${MOEC_BUILD_DIR:-$root/build}/bin"
 example="${1:-$root/examples/deepseek-v3-16e/config.json}"
+layer="$(mktemp --suffix=.mlir)"
+trap 'rm -f "$layer"' EXIT
 
 echo "== main job: $example"
 echo "-- moe-translate --import-hf-config"
-"$bin/moe-translate" --import-hf-config "$example" | tee /dev/stderr |
-  { echo "-- moe-opt --moe-decompose-layer --canonicalize --cse" >&2
-    "$bin/moe-opt" --moe-decompose-layer --canonicalize --cse; }
+"$bin/moe-translate" --import-hf-config "$example" -o "$layer"
+cat "$layer"
+echo "-- moe-opt --moe-decompose-layer --canonicalize --cse"
+"$bin/moe-opt" "$layer" --moe-decompose-layer --canonicalize --cse
