@@ -166,4 +166,20 @@ TEST_F(LayerBuildTest, ConfigBuilderReportsRoutingErrors) {
             "experts (8)");
 }
 
+// buildLayerFunction maps the config's enums onto the dialect's by name.
+TEST(LayerConfigTest, EnumeratorsSpellTheDialectKeywords) {
+  for (moec::Scoring scoring : {moec::Scoring::Softmax, moec::Scoring::Sigmoid,
+                                moec::Scoring::SqrtSoftplus})
+    EXPECT_TRUE(moe::symbolizeScoringFunc(moec::toString(scoring)))
+        << moec::toString(scoring).str();
+  for (moec::GroupScore score :
+       {moec::GroupScore::Top2Sum, moec::GroupScore::Max})
+    EXPECT_TRUE(moe::symbolizeGroupScore(moec::toString(score)))
+        << moec::toString(score).str();
+  for (moec::ElementType type : {moec::ElementType::F32, moec::ElementType::F16,
+                                 moec::ElementType::BF16})
+    EXPECT_EQ(moec::parseElementType(moec::toString(type)), type);
+  EXPECT_FALSE(moec::parseElementType("f8"));
+}
+
 } // namespace

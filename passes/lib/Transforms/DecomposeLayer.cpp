@@ -38,9 +38,7 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
     int64_t intermediate =
         cast<RankedTensorType>(op.getWGate().getType()).getDimSize(2);
     Type f32 = rewriter.getF32Type(), i32 = rewriter.getI32Type();
-    std::optional<APFloat> limit = op.getSwigluLimit();
-    FloatAttr limitAttr =
-        limit ? rewriter.getF64FloatAttr(limit->convertToDouble()) : nullptr;
+    FloatAttr limitAttr = op.getSwigluLimitAttr();
 
     Value logits = createMatmulWithF32Accumulation(rewriter, loc, x,
                                                    op.getRouterWeight(), f32);

@@ -47,17 +47,14 @@ static OwningOpRef<Operation *> importHFConfig(llvm::SourceMgr &sourceMgr,
     emitError(fileLoc) << llvm::toString(config.takeError());
     return nullptr;
   }
-  StringRef type = options().elementType;
-  if (type == "f32")
-    config->elementType = moec::ElementType::F32;
-  else if (type == "f16")
-    config->elementType = moec::ElementType::F16;
-  else if (type == "bf16")
-    config->elementType = moec::ElementType::BF16;
-  else if (!type.empty()) {
-    emitError(fileLoc) << "--hf-element-type must be f32, f16 or bf16, got '"
-                       << type << "'";
-    return nullptr;
+  if (StringRef type = options().elementType; !type.empty()) {
+    std::optional<moec::ElementType> parsed = moec::parseElementType(type);
+    if (!parsed) {
+      emitError(fileLoc) << "--hf-element-type must be f32, f16 or bf16, got '"
+                         << type << "'";
+      return nullptr;
+    }
+    config->elementType = *parsed;
   }
   llvm::Expected<OwningOpRef<ModuleOp>> module =
       moec::buildLayerModule(*context, *config, options().functionName);

@@ -24,27 +24,15 @@ static Type toMLIR(Builder &b, ElementType type) {
   llvm_unreachable("unknown element type");
 }
 
-static moe::ScoringFunc toMLIR(Scoring scoring) {
-  switch (scoring) {
-  case Scoring::Softmax:
-    return moe::ScoringFunc::softmax;
-  case Scoring::Sigmoid:
-    return moe::ScoringFunc::sigmoid;
-  case Scoring::SqrtSoftplus:
-    return moe::ScoringFunc::sqrtsoftplus;
-  }
-  llvm_unreachable("unknown scoring");
-}
-
 func::FuncOp moec::buildLayerFunction(OpBuilder &b, Location loc,
                                       const MoELayerConfig &c, StringRef name) {
   MLIRContext *ctx = b.getContext();
+  // The config's enumerators are spelled like the dialect's keywords.
   moe::RoutingAttr routing = moe::RoutingAttr::getChecked(
-      [&] { return emitError(loc); }, ctx, c.topK, toMLIR(c.scoring), c.nGroup,
-      c.topkGroup,
-      c.groupScore == GroupScore::Max ? moe::GroupScore::max
-                                      : moe::GroupScore::top2_sum,
-      c.normTopkProb, APFloat(c.routedScalingFactor));
+      [&] { return emitError(loc); }, ctx, c.topK,
+      *moe::symbolizeScoringFunc(toString(c.scoring)), c.nGroup, c.topkGroup,
+      *moe::symbolizeGroupScore(toString(c.groupScore)), c.normTopkProb,
+      APFloat(c.routedScalingFactor));
   if (!routing)
     return nullptr;
 

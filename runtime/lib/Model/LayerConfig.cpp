@@ -71,3 +71,11 @@ llvm::StringRef moec::toString(ElementType type) {
   }
   llvm_unreachable("unknown element type");
 }
+
+std::optional<ElementType> moec::parseElementType(llvm::StringRef name) {
+  for (ElementType type :
+       {ElementType::F32, ElementType::F16, ElementType::BF16})
+    if (name == toString(type))
+      return type;
+  return std::nullopt;
+}

@@ -50,6 +50,8 @@ struct MoELayerConfig {
 llvm::StringRef toString(Scoring scoring);
 llvm::StringRef toString(GroupScore groupScore);
 llvm::StringRef toString(ElementType type);
+/// The inverse of toString(ElementType): "f32", "f16" or "bf16".
+std::optional<ElementType> parseElementType(llvm::StringRef name);
 
 } // namespace moec
 
