@@ -20,5 +20,6 @@ config.substitutions.append(("%moec_obj", config.moec_obj_root))
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["moe-opt", "moe-translate"], [config.moec_tools_dir])
-llvm_config.add_tool_substitutions(["mlir-opt"], [config.llvm_tools_dir])
+    ["moe-opt", "moe-translate", "moe-run"], [config.moec_tools_dir])
+llvm_config.add_tool_substitutions(
+    ["mlir-opt", "mlir-translate", "llc", "clang"], [config.llvm_tools_dir])

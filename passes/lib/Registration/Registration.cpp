@@ -3,6 +3,7 @@
 #include "moec/Registration.h"
 
 #include "moec/Dialect/MoE/MoEDialect.h"
+#include "moec/Pipelines/CPUPipeline.h"
 #include "moec/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -20,6 +21,7 @@ void moec::registerAllPasses() {
   static bool registered = [] {
     mlir::registerAllPasses();
     mlir::moe::registerMoEPasses();
+    registerCPUPipelines();
     return true;
   }();
   (void)registered;

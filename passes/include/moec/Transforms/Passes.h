@@ -15,6 +15,10 @@ namespace moe {
 /// Patterns that rewrite moe.layer into its component ops.
 void populateDecomposeLayerPatterns(RewritePatternSet &patterns);
 
+/// Patterns that lower moe.router, moe.dispatch, moe.grouped_matmul,
+/// moe.swiglu and moe.combine to linalg, tensor, scf, arith and math.
+void populateMoEToLinalgPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "moec/Transforms/Passes.h.inc"
 

@@ -29,12 +29,15 @@ def MoE_RouterOp : MoE_Op<"router", [Pure, AttrSizedOperandSegments]> {
       layers. `ids[t] = table[token_ids[t]]` (`token_ids : [T]`,
       `table : [vocab, k]`, integers) instead of a top-k; the weights are the
       scores at those ids, renormalised and scaled as usual. A token id
-      outside `[0, vocab)` or a table entry outside `[0, E)` is a run-time
-      error of the lowering, never an out-of-bounds access.
+      outside `[0, vocab)` or a table entry outside `[0, E)` gives that slot
+      id `-1` and weight 0, and renormalisation runs over the other slots;
+      it is never an out-of-bounds access.
 
     Ids are sorted by descending selection score; ties go to the lower id.
+    NaN selection scores count as `-inf`, so the ids are always `k` distinct
+    experts in `[0, E)`; a token with a NaN logit gets NaN weights.
     Scores are computed and normalised in f32; `weights` has the element type
-    of `logits`.
+    of `logits`. The exact CPU numerics are in `docs/cpu-numerics.md`.
 
     Example (DeepSeek-V3):
 
@@ -81,14 +84,19 @@ def MoE_DispatchOp : MoE_Op<"dispatch", [Pure]> {
     - `perm : [R]`: the pair index `t*k + j` of row `i`, or `-1` for a
       padding row;
     - `offsets : [E + 1]`: rows of expert `e` are `offsets[e] ..
-      offsets[e+1]`; `offsets[0] = 0`, `offsets[E] = R`.
+      offsets[e+1]`; `offsets[0] = 0`, `offsets[E] <= R`.
+
+    A pair whose id lies outside `[0, E)` goes to no expert: it takes a
+    padding row after all the groups (`perm = -1`, a zero row), so
+    `offsets[E]` counts only the rows of the groups.
 
     Without padding `R = T*k`. With `block B`, each expert's group is padded
     with zero rows up to a multiple of `B` (the tile height of the grouped
     GEMM that follows), so `R` is data dependent. With `capacity C`, every
     expert gets exactly `C` rows: groups are padded with zero rows or cut
     (the pairs beyond the first `C` of an expert are dropped and contribute
-    nothing to `moe.combine`), so `R = E*C`.
+    nothing to `moe.combine`), so `R = E*C`; pairs with an invalid id are
+    dropped too.
 
     Experts that get no token have an empty group; that is not an error.
 
@@ -128,9 +136,10 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul", [Pure]> {
     `offsets : [E + 1]`, `result : [R, N]`). Group sizes are data dependent;
     `K`, `N` and `E` are static. Accumulation is in f32.
 
-    The offsets must be non-decreasing with `offsets[0] = 0` and
-    `offsets[E] = R`, as `moe.dispatch` produces them. Lowerings clamp them
-    to `[0, R]`, so bad offsets give wrong rows, never out-of-bounds accesses.
+    The offsets are non-decreasing with `offsets[0] = 0` and
+    `offsets[E] <= R`, as `moe.dispatch` produces them; rows in no group are
+    zero. Lowerings clamp them to `[0, R]`, so bad offsets give wrong rows,
+    never out-of-bounds accesses.
 
     A single expert (`E = 1`) canonicalises to `linalg.matmul`.
 
@@ -199,9 +208,10 @@ def MoE_CombineOp : MoE_Op<"combine", [Pure]> {
   let description = [{
     `result[t] = sum_j weights[t, j] * expert_out[i]` over the rows `i` with
     `perm[i] = t*k + j` (`expert_out : [R, H]`, `perm : [R]` as produced by
-    `moe.dispatch`, `weights : [T, k]`, `result : [T, H]`). Rows with
-    `perm[i] = -1` (padding) are ignored, and so are slots whose pair was
-    dropped by a capacity: they contribute zero.
+    `moe.dispatch`, `weights : [T, k]`, `result : [T, H]`). Rows whose
+    `perm[i]` lies outside `[0, T*k)` (padding: `-1`) are ignored, and so are
+    slots whose pair was dropped by a capacity: they contribute zero. If two
+    rows name the same pair, the later row wins.
 
     The sum is deterministic: each token gathers its k rows and reduces them
     in slot order `j = 0 .. k-1`, in f32; there are no atomics.

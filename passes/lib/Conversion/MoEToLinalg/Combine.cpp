@@ -1,0 +1,124 @@
+//===- Combine.cpp - moe.combine to a gather-and-reduce ---------*- C++ -*-===//
+//
+// Each token gathers its k rows through the inverse permutation and sums them
+// in slot order: deterministic, no scatter-add, no atomics.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "PopulatePatterns.h"
+
+#include "moec/Dialect/MoE/MoEOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+using namespace mlir::moe::lowering;
+
+namespace {
+
+struct CombineInfo {
+  Value expertOut, perm, weights;
+  Type elementType;
+  Value rows, hidden, tokens, k, pairs;
+};
+
+/// `inv[p]` = the last row `i` with `perm[i] = p`, or -1 when there is none.
+/// Rows whose perm lies outside `[0, T*k)` (padding, bad data) are skipped.
+Value invertPermutation(ImplicitLocOpBuilder &b, const CombineInfo &info) {
+  Value perm = info.perm;
+  Value init = filledTensor(b, info.pairs, indexConstant(b, -1));
+  return buildLoop(
+      b, dimSize(b, perm, 0), init,
+      [&](ImplicitLocOpBuilder &lb, Value row, ValueRange args) {
+        Value inv = args[0];
+        Value pair = toIndex(lb, tensor::ExtractOp::create(lb, perm, row));
+        return buildIf(
+            lb, isInRange(lb, pair, info.pairs), inv.getType(),
+            [&](ImplicitLocOpBuilder &tb) -> SmallVector<Value> {
+              return {tensor::InsertOp::create(tb, row, inv, pair)};
+            },
+            [&](ImplicitLocOpBuilder &) -> SmallVector<Value> {
+              return {inv};
+            });
+      })[0];
+}
+
+/// `weights[t, j] * expert_out[inv[t*k + j], h]` in f32, or 0 when the slot
+/// has no row; `firstPair` is `t*k`.
+Value slotTerm(ImplicitLocOpBuilder &b, const CombineInfo &info, Value inv,
+               Value token, Value firstPair, Value slot, Value h) {
+  Value pair = arith::AddIOp::create(b, firstPair, slot);
+  Value row = tensor::ExtractOp::create(b, inv, pair);
+  return buildIf(
+      b, isInRange(b, row, info.rows), b.getF32Type(),
+      [&](ImplicitLocOpBuilder &tb) -> SmallVector<Value> {
+        Value weight =
+            extendToF32(tb, tensor::ExtractOp::create(tb, info.weights,
+                                                      ValueRange{token, slot}));
+        Value x = extendToF32(tb, tensor::ExtractOp::create(
+                                      tb, info.expertOut, ValueRange{row, h}));
+        return {arith::MulFOp::create(tb, weight, x)};
+      },
+      [&](ImplicitLocOpBuilder &eb) -> SmallVector<Value> {
+        return {f32Constant(eb, 0.0)};
+      })[0];
+}
+
+/// `result[t, h] = sum_j slotTerm(t, j, h)` over j = 0 .. k-1 in order.
+Value reduceSlots(ImplicitLocOpBuilder &b, const CombineInfo &info, Value inv) {
+  Value init = emptyTensor(b, {info.tokens, info.hidden}, info.elementType);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(2)};
+  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, TypeRange{init.getType()}, ValueRange{}, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &nested, Location loc, ValueRange) {
+        ImplicitLocOpBuilder nb(loc, nested);
+        Value token = linalg::IndexOp::create(nb, 0);
+        Value h = linalg::IndexOp::create(nb, 1);
+        Value firstPair = arith::MulIOp::create(nb, token, info.k);
+        Value sum = buildLoop(
+            nb, info.k, ValueRange{f32Constant(nb, 0.0)},
+            [&](ImplicitLocOpBuilder &lb, Value slot, ValueRange acc) {
+              Value term = slotTerm(lb, info, inv, token, firstPair, slot, h);
+              return SmallVector<Value>{
+                  arith::AddFOp::create(lb, acc[0], term)};
+            })[0];
+        linalg::YieldOp::create(nb, truncateFromF32(nb, sum, info.elementType));
+      });
+  return generic.getResult(0);
+}
+
+struct LowerCombine : OpRewritePattern<CombineOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CombineOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value out = op.getExpertOut(), weights = op.getWeights();
+    CombineInfo info{out,
+                     op.getPerm(),
+                     weights,
+                     resultType.getElementType(),
+                     dimSize(b, out, 0),
+                     dimSize(b, out, 1),
+                     dimSize(b, weights, 0),
+                     dimSize(b, weights, 1),
+                     Value()};
+    info.pairs = b.createOrFold<arith::MulIOp>(info.tokens, info.k);
+    Value inv = invertPermutation(b, info);
+    rewriter.replaceOp(op, castTo(b, reduceSlots(b, info, inv), resultType));
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateCombinePatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerCombine>(patterns.getContext());
+}

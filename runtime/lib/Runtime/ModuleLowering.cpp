@@ -1,0 +1,79 @@
+//===- ModuleLowering.cpp - .mlir text to the LLVM dialect
+//-----------------===//
+
+#include "ModuleLowering.h"
+#include "SignatureAnalysis.h"
+
+#include "moec/Pipelines/CPUPipeline.h"
+#include "moec/Registration.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace mlir;
+using namespace moec;
+
+const DialectRegistry &moec::compilerRegistry() {
+  static const DialectRegistry *registry = [] {
+    auto *result = new DialectRegistry();
+    moec::registerAllDialects(*result);
+    registerAllToLLVMIRTranslations(*result);
+    return result;
+  }();
+  return *registry;
+}
+
+static llvm::Error diagnosticsError(const llvm::Twine &what,
+                                    llvm::StringRef diagnostics) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 what + ":\n" + diagnostics.rtrim());
+}
+
+llvm::Expected<LoweredModule>
+moec::lowerToLLVMDialect(llvm::StringRef source, llvm::StringRef bufferName,
+                         llvm::StringRef entry) {
+  LoweredModule result;
+  // A context per compilation keeps compilations independent, so they can
+  // run on several threads without sharing anything but the registry.
+  result.context = std::make_unique<MLIRContext>(
+      compilerRegistry(), MLIRContext::Threading::DISABLED);
+  MLIRContext &context = *result.context;
+
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(source, bufferName), llvm::SMLoc());
+  std::string diagnostics;
+  llvm::raw_string_ostream diagStream(diagnostics);
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context, diagStream);
+
+  result.module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!result.module)
+    return diagnosticsError("cannot parse " + bufferName, diagnostics);
+
+  auto func = result.module->lookupSymbol<func::FuncOp>(entry);
+  if (!func) {
+    SmallVector<std::string> names;
+    for (auto f : result.module->getOps<func::FuncOp>())
+      names.push_back("@" + f.getSymName().str());
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "%s has no function @%s (functions: %s)", bufferName.str().c_str(),
+        entry.str().c_str(),
+        names.empty() ? "none" : llvm::join(names, ", ").c_str());
+  }
+  auto signature = analyzeSignature(func);
+  if (!signature)
+    return signature.takeError();
+  result.signature = std::move(*signature);
+
+  PassManager pm(&context);
+  buildCPUPipeline(pm);
+  if (failed(pm.run(*result.module)))
+    return diagnosticsError("cannot compile " + bufferName, diagnostics);
+  return result;
+}

@@ -1,0 +1,57 @@
+//===- LayerExecution.h - run a compiled layer beside the reference -------===//
+//
+// Shared by the execution tests: deterministic inputs for a MoELayerConfig,
+// a run of the compiled kernel on them and a run of the f64 reference.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOEC_TEST_SUPPORT_LAYEREXECUTION_H
+#define MOEC_TEST_SUPPORT_LAYEREXECUTION_H
+
+#include "moec/moec.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace moec::test {
+
+/// f32 tensors of one layer call, in the argument order of @moe_layer.
+struct LayerData {
+  int64_t tokens = 0;
+  std::vector<float> x, routerW, wGate, wUp, wDown, sharedGate, sharedUp,
+      sharedDown, bias;
+
+  /// x and the router weight are multiples of 1/16 in [-1, 1], so router
+  /// logits are exact in f32 and f64 alike and the kernel and the reference
+  /// choose the same experts (near-ties of rounded logits would otherwise
+  /// pick different experts, an error no tolerance covers).
+  static LayerData generate(const MoELayerConfig &config, int64_t tokens,
+                            uint64_t seed);
+};
+
+struct Comparison {
+  std::vector<float> got;
+  std::vector<double> want;
+  /// max |got - want| / max(|want|, rms(want)) over the output.
+  double maxRelativeError = 0;
+};
+
+/// Runs `kernel` (compiled from `config`) on `data`; the output [T, H].
+/// `milliseconds`, when given, receives the time of the kernel call alone.
+llvm::Expected<std::vector<float>> runKernel(const Kernel &kernel,
+                                             const MoELayerConfig &config,
+                                             const LayerData &data,
+                                             double *milliseconds = nullptr);
+
+/// Runs the reference on `data` and compares `got` with it.
+Comparison compareWithReference(const MoELayerConfig &config,
+                                const LayerData &data, std::vector<float> got);
+
+/// runKernel, then compareWithReference.
+llvm::Expected<Comparison> runBoth(const Kernel &kernel,
+                                   const MoELayerConfig &config,
+                                   const LayerData &data);
+
+} // namespace moec::test
+
+#endif // MOEC_TEST_SUPPORT_LAYEREXECUTION_H

@@ -1,0 +1,108 @@
+"""Minimal .npy reading and writing for the moe-run tests (no numpy here).
+
+  npy.py write OUT.npy DESCR SHAPE SEED   deterministic values in [-1, 1)
+  npy.py write-raw OUT.npy DESCR SHAPE FORTRAN  zeros, fortran_order given
+  npy.py check-identical-experts DIR      out0.npy of identical-experts.mlir
+                                          against a dense SwiGLU FFN
+"""
+import math
+import struct
+import sys
+
+FORMATS = {"<f4": "f", "<f8": "d", "<i4": "i", "<i8": "q", "<u2": "H", "<f2": "e"}
+
+
+def values(count, seed):
+    # A fixed LCG so every run writes the same bytes.
+    state = seed
+    out = []
+    for _ in range(count):
+        state = (state * 6364136223846793005 + 1442695040888963407) % 2**64
+        out.append((state >> 40) / 2**24 * 2 - 1)
+    return out
+
+
+def header(descr, shape, fortran="False"):
+    shape_text = "(" + "".join(f"{d}, " for d in shape).rstrip(" ")
+    if len(shape) != 1:
+        shape_text = shape_text.rstrip(",")
+    shape_text += ")"
+    text = f"{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {shape_text}, }}"
+    pad = 64 - (10 + len(text) + 1) % 64
+    return text + " " * pad + "\n"
+
+
+def write(path, descr, shape, data, fortran="False"):
+    text = header(descr, shape, fortran).encode()
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text)
+        f.write(data)
+
+
+def encode(descr, vals):
+    if descr == "<u2":  # bf16: the top half of the f32 pattern, rounded
+        out = b""
+        for v in vals:
+            bits = struct.unpack("<I", struct.pack("<f", v))[0]
+            bits += 0x7FFF + ((bits >> 16) & 1)
+            out += struct.pack("<H", bits >> 16)
+        return out
+    if descr in ("<i4", "<i8"):
+        vals = [int(v * 100) for v in vals]
+    return struct.pack("<" + FORMATS[descr] * len(vals), *vals)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    assert raw[:6] == b"\x93NUMPY", path
+    length = struct.unpack("<H", raw[8:10])[0]
+    meta = eval(raw[10:10 + length].decode())  # test-only, trusted input
+    shape = meta["shape"]
+    count = math.prod(shape)
+    body = raw[10 + length:]
+    return shape, list(struct.unpack("<" + FORMATS[meta["descr"]] * count, body))
+
+
+def check_identical_experts(directory):
+    """All four experts equal and k = 2 renormalised: y = ffn_0(x)."""
+    T, H, I = 5, 8, 6
+    _, x = read(f"{directory}/x.npy")
+    _, gate = read(f"{directory}/gate.npy")
+    _, up = read(f"{directory}/up.npy")
+    _, down = read(f"{directory}/down.npy")
+    shape, y = read(f"{directory}/out/out0.npy")
+    assert list(shape) == [T, H], shape
+    worst = 0.0
+    for t in range(T):
+        act = []
+        for i in range(I):
+            g = sum(x[t * H + h] * gate[h * I + i] for h in range(H))
+            u = sum(x[t * H + h] * up[h * I + i] for h in range(H))
+            act.append(g / (1 + math.exp(-g)) * u)
+        for h in range(H):
+            want = sum(act[i] * down[i * H + h] for i in range(I))
+            worst = max(worst, abs(want - y[t * H + h]))
+    print(f"max abs error {worst:.3g}")
+    print("PASS" if worst < 1e-5 else "FAIL")
+
+
+def main(argv):
+    if argv[1] == "write":
+        shape = [int(d) for d in argv[4].split(",") if d]
+        count = math.prod(shape)
+        write(argv[2], argv[3], shape, encode(argv[3], values(count, int(argv[5]))))
+    elif argv[1] == "write-raw":
+        shape = [int(d) for d in argv[4].split(",") if d]
+        write(argv[2], argv[3], shape, b"\0" * 4 * math.prod(shape), argv[5])
+    elif argv[1] == "expand-experts":
+        # Stack one expert's [a, b] weight E times into [E, a, b].
+        shape, vals = read(argv[2])
+        experts = int(argv[4])
+        write(argv[3], "<f4", [experts] + list(shape), encode("<f4", vals * experts))
+    elif argv[1] == "check-identical-experts":
+        check_identical_experts(argv[2])
+
+
+if __name__ == "__main__":
+    main(sys.argv)
