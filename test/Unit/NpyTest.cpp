@@ -45,11 +45,11 @@ std::string headerError(llvm::StringRef dict, llvm::StringRef data = "") {
   return parseError(npyFile(1, dict.str() + "\n", data));
 }
 
-NpyArray makeArray(NpyDType dtype, std::vector<int64_t> shape) {
+NpyArray makeArray(DType dtype, std::vector<int64_t> shape) {
   NpyArray array;
   array.dtype = dtype;
   array.shape = std::move(shape);
-  array.data.resize(array.numElements() * npyElementSize(dtype));
+  array.data.resize(array.numElements() * byteSize(dtype));
   for (size_t i = 0; i < array.data.size(); ++i)
     array.data[i] = static_cast<char>(i * 7 + 1);
   return array;
@@ -73,8 +73,8 @@ NpyArray roundTrip(const NpyArray &array) {
 }
 
 TEST(NpyTest, RoundTripsEveryDType) {
-  for (NpyDType dtype : {NpyDType::F32, NpyDType::F16, NpyDType::BF16,
-                         NpyDType::F64, NpyDType::I32, NpyDType::I64}) {
+  for (DType dtype : {DType::F32, DType::F16, DType::BF16, DType::F64,
+                      DType::I32, DType::I64}) {
     NpyArray array = makeArray(dtype, {2, 3, 4});
     expectSameArray(roundTrip(array), array);
   }
@@ -83,17 +83,17 @@ TEST(NpyTest, RoundTripsEveryDType) {
 TEST(NpyTest, RoundTripsScalarZeroSizeAndOneDim) {
   for (std::vector<int64_t> shape : std::vector<std::vector<int64_t>>{
            {}, {0, 4}, {0}, {5}, {1, 1, 1, 1, 1, 1, 1, 7}}) {
-    NpyArray array = makeArray(NpyDType::F64, shape);
+    NpyArray array = makeArray(DType::F64, shape);
     expectSameArray(roundTrip(array), array);
   }
-  EXPECT_EQ(makeArray(NpyDType::F32, {}).numElements(), 1u);
-  EXPECT_EQ(makeArray(NpyDType::F32, {0, 4}).numElements(), 0u);
+  EXPECT_EQ(makeArray(DType::F32, {}).numElements(), 1u);
+  EXPECT_EQ(makeArray(DType::F32, {0, 4}).numElements(), 0u);
 }
 
 TEST(NpyTest, WritesWhatNumPyWrites) {
   // np.save of np.zeros((3, 4), np.float32): 10 + 118 header bytes.
   llvm::Expected<std::string> bytes =
-      serializeNpy(makeArray(NpyDType::F32, {3, 4}));
+      serializeNpy(makeArray(DType::F32, {3, 4}));
   ASSERT_TRUE(bool(bytes)) << llvm::toString(bytes.takeError());
   std::string dict =
       "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }";
@@ -102,19 +102,18 @@ TEST(NpyTest, WritesWhatNumPyWrites) {
   EXPECT_EQ(bytes->size(), 128u + 48u);
 
   llvm::Expected<std::string> oneDim =
-      serializeNpy(makeArray(NpyDType::BF16, {3}));
+      serializeNpy(makeArray(DType::BF16, {3}));
   ASSERT_TRUE(bool(oneDim));
   EXPECT_NE(oneDim->find("{'descr': '<u2', 'fortran_order': False, "
                          "'shape': (3,), }"),
             std::string::npos);
-  llvm::Expected<std::string> scalar =
-      serializeNpy(makeArray(NpyDType::I64, {}));
+  llvm::Expected<std::string> scalar = serializeNpy(makeArray(DType::I64, {}));
   ASSERT_TRUE(bool(scalar));
   EXPECT_NE(scalar->find("'shape': (), }"), std::string::npos);
 }
 
 TEST(NpyTest, LongHeaderUsesVersion2) {
-  NpyArray array = makeArray(NpyDType::I32, std::vector<int64_t>(25000, 1));
+  NpyArray array = makeArray(DType::I32, std::vector<int64_t>(25000, 1));
   llvm::Expected<std::string> bytes = serializeNpy(array);
   ASSERT_TRUE(bool(bytes));
   EXPECT_EQ((*bytes)[6], 2);
@@ -125,7 +124,7 @@ TEST(NpyTest, ParsesHandWrittenHeaders) {
   std::string f32x3(12, '\0');
   NpyArray v1 = parseOk(npyFile(
       1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }\n", f32x3));
-  EXPECT_EQ(v1.dtype, NpyDType::F32);
+  EXPECT_EQ(v1.dtype, DType::F32);
   EXPECT_EQ(v1.shape, (std::vector<int64_t>{3}));
   EXPECT_EQ(v1.data.size(), 12u);
 
@@ -133,7 +132,7 @@ TEST(NpyTest, ParsesHandWrittenHeaders) {
   NpyArray v2 = parseOk(npyFile(
       2, "{\"shape\": (2, 3), \"descr\": \"<i8\", \"fortran_order\": False}\n",
       i64x6));
-  EXPECT_EQ(v2.dtype, NpyDType::I64);
+  EXPECT_EQ(v2.dtype, DType::I64);
   EXPECT_EQ(v2.shape, (std::vector<int64_t>{2, 3}));
 
   std::string f16x6(12, '\0');
@@ -141,7 +140,7 @@ TEST(NpyTest, ParsesHandWrittenHeaders) {
                                 "{ 'fortran_order' : False , 'shape' : ( 2 , "
                                 "3 , ) , 'descr' : '<f2' }   \n",
                                 f16x6));
-  EXPECT_EQ(v3.dtype, NpyDType::F16);
+  EXPECT_EQ(v3.dtype, DType::F16);
   EXPECT_EQ(v3.shape, (std::vector<int64_t>{2, 3}));
 
   NpyArray python2 = parseOk(npyFile(
@@ -161,7 +160,7 @@ TEST(NpyTest, ReadsBFloat16Spellings) {
                                          "', 'fortran_order': False, "
                                          "'shape': (2,), }\n",
                                      "abcd"));
-    EXPECT_EQ(array.dtype, NpyDType::BF16) << descr;
+    EXPECT_EQ(array.dtype, DType::BF16) << descr;
   }
 }
 
@@ -270,7 +269,7 @@ TEST(NpyTest, RejectsMalformedHeaders) {
 /// tests under a sanitizer to check the latter).
 TEST(NpyTest, SurvivesTruncationAndCorruption) {
   llvm::Expected<std::string> valid =
-      serializeNpy(makeArray(NpyDType::F32, {2, 3}));
+      serializeNpy(makeArray(DType::F32, {2, 3}));
   ASSERT_TRUE(bool(valid));
   for (size_t n = 0; n < valid->size(); ++n) {
     std::string error = parseError(valid->substr(0, n));
@@ -291,7 +290,7 @@ TEST(NpyTest, WritesAndReadsFiles) {
   llvm::SmallString<128> path;
   ASSERT_FALSE(
       llvm::sys::fs::createTemporaryFile("moec-npy-test", "npy", path));
-  NpyArray array = makeArray(NpyDType::BF16, {4, 2});
+  NpyArray array = makeArray(DType::BF16, {4, 2});
   llvm::Error written = writeNpy(path, array);
   ASSERT_FALSE(bool(written)) << llvm::toString(std::move(written));
   llvm::Expected<NpyArray> read = readNpy(path);
@@ -310,7 +309,7 @@ TEST(NpyTest, WritesAndReadsFiles) {
 }
 
 TEST(NpyTest, RefusesToWriteInconsistentArrays) {
-  NpyArray array = makeArray(NpyDType::F32, {2, 2});
+  NpyArray array = makeArray(DType::F32, {2, 2});
   array.data.pop_back();
   llvm::Error error = writeNpy("unused.npy", array);
   EXPECT_EQ(llvm::toString(std::move(error)),

@@ -68,44 +68,8 @@ int fail(const llvm::Twine &message) {
 
 int fail(llvm::Error err) { return fail(llvm::toString(std::move(err))); }
 
-DType toDType(NpyDType dtype) {
-  switch (dtype) {
-  case NpyDType::F32:
-    return DType::F32;
-  case NpyDType::F16:
-    return DType::F16;
-  case NpyDType::BF16:
-    return DType::BF16;
-  case NpyDType::F64:
-    return DType::F64;
-  case NpyDType::I32:
-    return DType::I32;
-  case NpyDType::I64:
-    return DType::I64;
-  }
-  llvm_unreachable("unknown NpyDType");
-}
-
-NpyDType toNpyDType(DType dtype) {
-  switch (dtype) {
-  case DType::F32:
-    return NpyDType::F32;
-  case DType::F16:
-    return NpyDType::F16;
-  case DType::BF16:
-    return NpyDType::BF16;
-  case DType::F64:
-    return NpyDType::F64;
-  case DType::I32:
-    return NpyDType::I32;
-  case DType::I64:
-    return NpyDType::I64;
-  }
-  llvm_unreachable("unknown DType");
-}
-
 TensorView viewOf(NpyArray &array) {
-  return TensorView(array.data.data(), toDType(array.dtype), array.shape);
+  return TensorView(array.data.data(), array.dtype, array.shape);
 }
 
 double medianMilliseconds(std::vector<double> samples) {
@@ -176,7 +140,7 @@ int main(int argc, char **argv) {
   std::vector<TensorView> outputs;
   for (auto [spec, shape] : llvm::zip_equal(sig.results, *shapes)) {
     NpyArray &result = results.emplace_back();
-    result.dtype = toNpyDType(spec.dtype);
+    result.dtype = spec.dtype;
     result.shape = shape;
     result.data.resize(result.numElements() * byteSize(spec.dtype));
   }

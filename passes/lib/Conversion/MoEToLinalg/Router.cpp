@@ -2,8 +2,8 @@
 //
 // The scores of all tokens are data parallel and become linalg.generic ops.
 // Selection is sequential per token (group limit, then k rounds of argmax),
-// so it is an scf.for over tokens with scalar loops inside; two small scratch
-// tensors carried by that loop hold the token's selection and group scores.
+// so it is an scf.for over tokens with scalar loops inside; a small scratch
+// tensor carried by that loop holds the token's selection and group scores.
 //
 //===----------------------------------------------------------------------===//
 

@@ -10,6 +10,8 @@
 #ifndef MOEC_RUNTIME_NPY_H
 #define MOEC_RUNTIME_NPY_H
 
+#include "moec/Runtime/TensorView.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -19,21 +21,16 @@
 
 namespace moec {
 
-/// NumPy has no bfloat16; arrays of it arrive as raw 2-byte values with descr
-/// '<u2', '<V2' or '|V2' (e.g. from ml_dtypes), all read as BF16.
-enum class NpyDType { F32, F16, BF16, F64, I32, I64 };
-
-/// Bytes per element.
-size_t npyElementSize(NpyDType dtype);
-
-/// The descr writeNpy() stores, e.g. "<f4"; "<u2" for BF16.
-llvm::StringRef npyDescr(NpyDType dtype);
+/// The descr writeNpy() stores, e.g. "<f4"; "<u2" for BF16. NumPy has no
+/// bfloat16; arrays of it arrive as raw 2-byte values with descr '<u2', '<V2'
+/// or '|V2' (e.g. from ml_dtypes), all read as BF16.
+llvm::StringRef npyDescr(DType dtype);
 
 struct NpyArray {
-  NpyDType dtype = NpyDType::F32;
+  DType dtype = DType::F32;
   /// Empty for a scalar (one element); a 0 anywhere gives zero elements.
   std::vector<int64_t> shape;
-  /// numElements() * npyElementSize(dtype) bytes, C order, little endian.
+  /// numElements() * byteSize(dtype) bytes, C order, little endian.
   std::vector<char> data;
 
   size_t numElements() const;

@@ -2,14 +2,16 @@
 
   npy.py write OUT.npy DESCR SHAPE SEED   deterministic values in [-1, 1)
   npy.py write-raw OUT.npy DESCR SHAPE FORTRAN  zeros, fortran_order given
-  npy.py check-identical-experts DIR      out0.npy of identical-experts.mlir
+  npy.py expand-experts IN.npy OUT.npy E  stack one expert's weight E times
+  npy.py check-identical-experts DIR [TOL] out0.npy of identical-experts*.mlir
                                           against a dense SwiGLU FFN
 """
 import math
 import struct
 import sys
 
-FORMATS = {"<f4": "f", "<f8": "d", "<i4": "i", "<i8": "q", "<u2": "H", "<f2": "e"}
+FORMATS = {"<f4": "f", "<f8": "d", "<i4": "i", "<i8": "q", "<f2": "e"}
+BF16 = ("<u2", "<V2", "|V2")  # NumPy has no bf16: raw 2-byte patterns
 
 
 def values(count, seed):
@@ -40,7 +42,7 @@ def write(path, descr, shape, data, fortran="False"):
 
 
 def encode(descr, vals):
-    if descr == "<u2":  # bf16: the top half of the f32 pattern, rounded
+    if descr in BF16:  # the top half of the f32 pattern, rounded to nearest
         out = b""
         for v in vals:
             bits = struct.unpack("<I", struct.pack("<f", v))[0]
@@ -58,20 +60,24 @@ def read(path):
     assert raw[:6] == b"\x93NUMPY", path
     length = struct.unpack("<H", raw[8:10])[0]
     meta = eval(raw[10:10 + length].decode())  # test-only, trusted input
-    shape = meta["shape"]
+    shape, descr = meta["shape"], meta["descr"]
     count = math.prod(shape)
     body = raw[10 + length:]
-    return shape, list(struct.unpack("<" + FORMATS[meta["descr"]] * count, body))
+    if descr in BF16:
+        bits = struct.unpack("<" + "H" * count, body)
+        return descr, shape, [struct.unpack("<f", struct.pack("<I", b << 16))[0] for b in bits]
+    return descr, shape, list(struct.unpack("<" + FORMATS[descr] * count, body))
 
 
-def check_identical_experts(directory):
+def check_identical_experts(directory, tolerance):
     """All four experts equal and k = 2 renormalised: y = ffn_0(x)."""
     T, H, I = 5, 8, 6
-    _, x = read(f"{directory}/x.npy")
-    _, gate = read(f"{directory}/gate.npy")
-    _, up = read(f"{directory}/up.npy")
-    _, down = read(f"{directory}/down.npy")
-    shape, y = read(f"{directory}/out/out0.npy")
+    _, _, x = read(f"{directory}/x.npy")
+    _, _, gate = read(f"{directory}/gate.npy")
+    _, _, up = read(f"{directory}/up.npy")
+    _, _, down = read(f"{directory}/down.npy")
+    descr, shape, y = read(f"{directory}/out/out0.npy")
+    print(f"out0.npy: {descr} {list(shape)}")
     assert list(shape) == [T, H], shape
     worst = 0.0
     for t in range(T):
@@ -84,7 +90,7 @@ def check_identical_experts(directory):
             want = sum(act[i] * down[i * H + h] for i in range(I))
             worst = max(worst, abs(want - y[t * H + h]))
     print(f"max abs error {worst:.3g}")
-    print("PASS" if worst < 1e-5 else "FAIL")
+    print("PASS" if worst < tolerance else "FAIL")
 
 
 def main(argv):
@@ -97,11 +103,11 @@ def main(argv):
         write(argv[2], argv[3], shape, b"\0" * 4 * math.prod(shape), argv[5])
     elif argv[1] == "expand-experts":
         # Stack one expert's [a, b] weight E times into [E, a, b].
-        shape, vals = read(argv[2])
+        descr, shape, vals = read(argv[2])
         experts = int(argv[4])
-        write(argv[3], "<f4", [experts] + list(shape), encode("<f4", vals * experts))
+        write(argv[3], descr, [experts] + list(shape), encode(descr, vals * experts))
     elif argv[1] == "check-identical-experts":
-        check_identical_experts(argv[2])
+        check_identical_experts(argv[2], float(argv[3]) if len(argv) > 3 else 1e-5)
 
 
 if __name__ == "__main__":

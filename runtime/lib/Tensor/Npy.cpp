@@ -31,25 +31,25 @@ Error fail(StringRef name, const Twine &message) {
 
 struct DescrEntry {
   StringLiteral descr;
-  NpyDType dtype;
+  DType dtype;
 };
 
 /// The descrs read; the first one of each dtype is what writeNpy() stores.
 constexpr DescrEntry kDescrs[] = {
-    {"<f4", NpyDType::F32},  {"<f2", NpyDType::F16},  {"<u2", NpyDType::BF16},
-    {"<V2", NpyDType::BF16}, {"|V2", NpyDType::BF16}, {"<f8", NpyDType::F64},
-    {"<i4", NpyDType::I32},  {"<i8", NpyDType::I64},
+    {"<f4", DType::F32},  {"<f2", DType::F16},  {"<u2", DType::BF16},
+    {"<V2", DType::BF16}, {"|V2", DType::BF16}, {"<f8", DType::F64},
+    {"<i4", DType::I32},  {"<i8", DType::I64},
 };
 
-std::optional<NpyDType> lookUpDescr(StringRef descr) {
+std::optional<DType> lookUpDescr(StringRef descr) {
   for (const DescrEntry &entry : kDescrs)
     if (entry.descr == descr)
       return entry.dtype;
   return std::nullopt;
 }
 
-Expected<NpyDType> parseDescr(StringRef descr, StringRef name) {
-  if (std::optional<NpyDType> dtype = lookUpDescr(descr))
+Expected<DType> parseDescr(StringRef descr, StringRef name) {
+  if (std::optional<DType> dtype = lookUpDescr(descr))
     return *dtype;
   StringRef type = descr;
   if (type.consume_front(">") && lookUpDescr(("<" + type).str()))
@@ -72,8 +72,8 @@ std::string shapeString(ArrayRef<int64_t> shape) {
 
 /// The number of data bytes of \p shape, or nothing if a dimension is
 /// negative or the product overflows.
-std::optional<int64_t> byteSize(NpyDType dtype, ArrayRef<int64_t> shape) {
-  std::optional<int64_t> size = static_cast<int64_t>(npyElementSize(dtype));
+std::optional<int64_t> byteSize(DType dtype, ArrayRef<int64_t> shape) {
+  std::optional<int64_t> size = moec::byteSize(dtype);
   for (int64_t dim : shape)
     if (size)
       size = dim < 0 ? std::nullopt : checkedMul<int64_t>(*size, dim);
@@ -262,26 +262,11 @@ Error splitFile(StringRef bytes, StringRef name, StringRef &header,
 
 } // namespace
 
-size_t npyElementSize(NpyDType dtype) {
-  switch (dtype) {
-  case NpyDType::F16:
-  case NpyDType::BF16:
-    return 2;
-  case NpyDType::F32:
-  case NpyDType::I32:
-    return 4;
-  case NpyDType::F64:
-  case NpyDType::I64:
-    return 8;
-  }
-  llvm_unreachable("unknown NpyDType");
-}
-
-StringRef npyDescr(NpyDType dtype) {
+StringRef npyDescr(DType dtype) {
   for (const DescrEntry &entry : kDescrs)
     if (entry.dtype == dtype)
       return entry.descr;
-  llvm_unreachable("unknown NpyDType");
+  llvm_unreachable("unknown DType");
 }
 
 size_t NpyArray::numElements() const {
@@ -308,7 +293,7 @@ Expected<NpyArray> parseNpy(StringRef bytes, StringRef nameForErrors) {
   if (*header->fortranOrder)
     return fail(name, "Fortran-order arrays are not supported; save with "
                       "np.ascontiguousarray");
-  Expected<NpyDType> dtype = parseDescr(*header->descr, name);
+  Expected<DType> dtype = parseDescr(*header->descr, name);
   if (!dtype)
     return dtype.takeError();
 
