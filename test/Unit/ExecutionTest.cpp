@@ -307,3 +307,63 @@ TEST(LayerExecution, HashRoutingTokenCountsMustAgree) {
 }
 
 } // namespace
+
+namespace {
+
+// Standalone dispatch / grouped GEMM / combine fed ids from outside a layer:
+// ids outside [0, E) must route their pair nowhere (a zero contribution),
+// never index out of bounds.
+constexpr const char *kExternalIds = R"mlir(
+func.func @route_rows(%x: tensor<?x4xf32>, %ids: tensor<?x2xi32>,
+                      %w: tensor<3x4x4xf32>, %weights: tensor<?x2xf32>)
+    -> tensor<?x4xf32> {
+  %xs, %perm, %offsets = moe.dispatch %x, %ids experts = 3
+      : tensor<?x4xf32>, tensor<?x2xi32>
+      -> tensor<?x4xf32>, tensor<?xi32>, tensor<4xi32>
+  %ys = moe.grouped_matmul %xs, %w, %offsets
+      : tensor<?x4xf32>, tensor<3x4x4xf32>, tensor<4xi32> -> tensor<?x4xf32>
+  %y = moe.combine %ys, %perm, %weights
+      : tensor<?x4xf32>, tensor<?xi32>, tensor<?x2xf32> -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+)mlir";
+
+TEST(LayerExecution, OutOfRangeIdsContributeNothing) {
+  CompileOptions options;
+  options.entry = "route_rows";
+  auto kernel = compiler().compileSource(kExternalIds, options);
+  ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+
+  const int64_t T = 5, k = 2, H = 4, E = 3;
+  std::vector<float> x(T * H), w(E * H * H), weights(T * k);
+  reference::fillUniform(x, 11, -1, 1);
+  reference::fillUniform(w, 12, -1, 1);
+  reference::fillUniform(weights, 13, 0, 1);
+  std::vector<int32_t> ids = {0, 2, -5, 1, 3, 99, 2, 2, 1, -2147483647 - 1};
+  std::vector<float> got(T * H, std::nanf(""));
+  llvm::Error err = (*kernel)->run(
+      {TensorView(x.data(), DType::F32, {T, H}),
+       TensorView(ids.data(), DType::I32, {T, k}),
+       TensorView(w.data(), DType::F32, {E, H, H}),
+       TensorView(weights.data(), DType::F32, {T, k})},
+      {TensorView(got.data(), DType::F32, {T, H})});
+  ASSERT_FALSE(static_cast<bool>(err)) << llvm::toString(std::move(err));
+
+  reference::Dispatched dispatched =
+      reference::dispatch(reference::toDouble(x), T, H,
+                          std::vector<int64_t>(ids.begin(), ids.end()), k, E);
+  std::vector<double> ys = reference::groupedMatmul(
+      dispatched.xs, dispatched.rows(), H, reference::toDouble(w), E, H,
+      dispatched.offsets);
+  std::vector<double> want =
+      reference::combine(ys, dispatched.rows(), H, dispatched.perm,
+                         reference::toDouble(weights), T, k);
+  EXPECT_LE(reference::maxRelativeError(got.data(), want.data(), got.size(),
+                                        1.0),
+            kTolerance);
+  // Token 2 has ids 3 and 99, both invalid: its row is exactly zero.
+  for (int64_t h = 0; h < H; ++h)
+    EXPECT_EQ(got[2 * H + h], 0.0f);
+}
+
+} // namespace
