@@ -42,6 +42,20 @@ std::shared_ptr<const Kernel> compile(const MoELayerConfig &config) {
   return *kernel;
 }
 
+/// Compiles function `entry` of `source` (for functions no config
+/// describes).
+std::shared_ptr<const Kernel> compileEntry(const char *source,
+                                           const char *entry) {
+  CompileOptions options;
+  options.entry = entry;
+  auto kernel = compiler().compileSource(source, options);
+  if (!kernel) {
+    ADD_FAILURE() << llvm::toString(kernel.takeError());
+    return nullptr;
+  }
+  return *kernel;
+}
+
 /// Compiles `config`, runs it on `tokens` generated tokens (after `tweak`
 /// edits the data) and returns the comparison with the reference.
 template <typename Tweak>
@@ -237,10 +251,8 @@ func.func @hash_layer(%x: tensor<?x16xf32>, %rw: tensor<16x4xf32>,
 )mlir";
 
 TEST(LayerExecution, HashRouting) {
-  CompileOptions options;
-  options.entry = "hash_layer";
-  auto kernel = compiler().compileSource(kHashLayer, options);
-  ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+  auto kernel = compileEntry(kHashLayer, "hash_layer");
+  ASSERT_TRUE(kernel);
 
   MoELayerConfig config = smallConfig();
   config.hidden = 16, config.intermediate = 8, config.numExperts = 4;
@@ -252,7 +264,7 @@ TEST(LayerExecution, HashRouting) {
   auto f32 = [](const std::vector<float> &v, std::vector<int64_t> shape) {
     return TensorView(const_cast<float *>(v.data()), DType::F32, shape);
   };
-  llvm::Error err = (*kernel)->run(
+  llvm::Error err = kernel->run(
       {f32(data.x, {T, H}), f32(data.routerW, {H, E}),
        f32(data.wGate, {E, H, I}), f32(data.wUp, {E, H, I}),
        f32(data.wDown, {E, I, H}), TensorView(tokenIds.data(), DType::I32, {T}),
@@ -285,11 +297,9 @@ TEST(LayerExecution, HashRouting) {
 }
 
 TEST(LayerExecution, HashRoutingTokenCountsMustAgree) {
-  CompileOptions options;
-  options.entry = "hash_layer";
-  auto kernel = compiler().compileSource(kHashLayer, options);
-  ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
-  const Signature &sig = (*kernel)->signature();
+  auto kernel = compileEntry(kHashLayer, "hash_layer");
+  ASSERT_TRUE(kernel);
+  const Signature &sig = kernel->signature();
   std::vector<TensorView> inputs;
   for (const TensorSpec &spec : sig.arguments) {
     std::vector<int64_t> shape = spec.shape;
@@ -329,10 +339,8 @@ func.func @route_rows(%x: tensor<?x4xf32>, %ids: tensor<?x2xi32>,
 )mlir";
 
 TEST(LayerExecution, OutOfRangeIdsContributeNothing) {
-  CompileOptions options;
-  options.entry = "route_rows";
-  auto kernel = compiler().compileSource(kExternalIds, options);
-  ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+  auto kernel = compileEntry(kExternalIds, "route_rows");
+  ASSERT_TRUE(kernel);
 
   const int64_t T = 5, k = 2, H = 4, E = 3;
   std::vector<float> x(T * H), w(E * H * H), weights(T * k);
@@ -341,12 +349,12 @@ TEST(LayerExecution, OutOfRangeIdsContributeNothing) {
   reference::fillUniform(weights, 13, 0, 1);
   std::vector<int32_t> ids = {0, 2, -5, 1, 3, 99, 2, 2, 1, -2147483647 - 1};
   std::vector<float> got(T * H, std::nanf(""));
-  llvm::Error err = (*kernel)->run(
-      {TensorView(x.data(), DType::F32, {T, H}),
-       TensorView(ids.data(), DType::I32, {T, k}),
-       TensorView(w.data(), DType::F32, {E, H, H}),
-       TensorView(weights.data(), DType::F32, {T, k})},
-      {TensorView(got.data(), DType::F32, {T, H})});
+  llvm::Error err =
+      kernel->run({TensorView(x.data(), DType::F32, {T, H}),
+                   TensorView(ids.data(), DType::I32, {T, k}),
+                   TensorView(w.data(), DType::F32, {E, H, H}),
+                   TensorView(weights.data(), DType::F32, {T, k})},
+                  {TensorView(got.data(), DType::F32, {T, H})});
   ASSERT_FALSE(static_cast<bool>(err)) << llvm::toString(std::move(err));
 
   reference::Dispatched dispatched =
@@ -358,9 +366,9 @@ TEST(LayerExecution, OutOfRangeIdsContributeNothing) {
   std::vector<double> want =
       reference::combine(ys, dispatched.rows(), H, dispatched.perm,
                          reference::toDouble(weights), T, k);
-  EXPECT_LE(reference::maxRelativeError(got.data(), want.data(), got.size(),
-                                        1.0),
-            kTolerance);
+  EXPECT_LE(
+      reference::maxRelativeError(got.data(), want.data(), got.size(), 1.0),
+      kTolerance);
   // Token 2 has ids 3 and 99, both invalid: its row is exactly zero.
   for (int64_t h = 0; h < H; ++h)
     EXPECT_EQ(got[2 * H + h], 0.0f);
