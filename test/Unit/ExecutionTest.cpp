@@ -33,13 +33,18 @@ Compiler &compiler() {
   return *instance;
 }
 
-std::shared_ptr<const Kernel> compile(const MoELayerConfig &config) {
-  auto kernel = compiler().compileLayer(config);
+/// The kernel, or null after reporting the compile error as a test failure.
+std::shared_ptr<const Kernel>
+orFail(llvm::Expected<std::shared_ptr<const Kernel>> kernel) {
   if (!kernel) {
     ADD_FAILURE() << llvm::toString(kernel.takeError());
     return nullptr;
   }
   return *kernel;
+}
+
+std::shared_ptr<const Kernel> compile(const MoELayerConfig &config) {
+  return orFail(compiler().compileLayer(config));
 }
 
 /// Compiles function `entry` of `source` (for functions no config
@@ -48,12 +53,7 @@ std::shared_ptr<const Kernel> compileEntry(const char *source,
                                            const char *entry) {
   CompileOptions options;
   options.entry = entry;
-  auto kernel = compiler().compileSource(source, options);
-  if (!kernel) {
-    ADD_FAILURE() << llvm::toString(kernel.takeError());
-    return nullptr;
-  }
-  return *kernel;
+  return orFail(compiler().compileSource(source, options));
 }
 
 /// Compiles `config`, runs it on `tokens` generated tokens (after `tweak`
@@ -314,6 +314,30 @@ TEST(LayerExecution, HashRoutingTokenCountsMustAgree) {
   EXPECT_EQ(llvm::toString(shapes.takeError()),
             "input 5 (token_ids) dimension 0 is 2 but input 0 (x) dimension 0 "
             "is 3; the function needs them equal");
+}
+
+TEST(LayerExecution, StaticTokenIdsMustMatchDynamicTokens) {
+  // token_ids has a static size the verifier cannot compare with x's dynamic
+  // one: the runtime must, or the kernel would read past token_ids.
+  std::string source = kHashLayer;
+  for (size_t at; (at = source.find("tensor<?xi32>")) != std::string::npos;)
+    source.replace(at, 13, "tensor<4xi32>");
+  auto kernel = compileEntry(source.c_str(), "hash_layer");
+  ASSERT_TRUE(kernel);
+  const Signature &sig = kernel->signature();
+  std::vector<TensorView> inputs;
+  for (const TensorSpec &spec : sig.arguments) {
+    std::vector<int64_t> shape = spec.shape;
+    for (int64_t &size : shape)
+      if (size == kDynamic)
+        size = 6;
+    inputs.emplace_back(reinterpret_cast<void *>(64), spec.dtype, shape);
+  }
+  auto shapes = sig.resultShapes(inputs);
+  ASSERT_FALSE(static_cast<bool>(shapes));
+  EXPECT_EQ(llvm::toString(shapes.takeError()),
+            "input 5 (token_ids) dimension 0 is 4 but input 0 (x) dimension 0 "
+            "is 6; the function needs them equal");
 }
 
 } // namespace

@@ -120,7 +120,7 @@ int main(int argc, char **argv) {
                               sig.toString()));
   std::vector<NpyArray> arrays;
   std::vector<TensorView> views;
-  for (auto [index, path] : llvm::enumerate(inputs)) {
+  for (const std::string &path : inputs) {
     auto array = readNpy(path);
     if (!array)
       return fail(array.takeError());

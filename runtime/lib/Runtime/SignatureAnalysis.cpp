@@ -175,14 +175,14 @@ llvm::Expected<Signature> moec::analyzeSignature(func::FuncOp func) {
   }
 
   // Hash routing indexes token_ids with the token count of x (or the
-  // logits), so the two must agree at run time.
+  // logits), so the two must agree at run time, also when only one of them
+  // is static (the verifier cannot compare a static size with a dynamic one).
   auto requireSameTokens = [&](Value tokens, Value tokenIds) {
     if (!tokenIds)
       return;
     std::optional<DimSource> a = traceDim(tokens, 0, entry);
     std::optional<DimSource> b = traceDim(tokenIds, 0, entry);
-    if (a && b && sig.arguments[a->argument].shape[0] == kDynamic &&
-        sig.arguments[b->argument].shape[0] == kDynamic)
+    if (a && b)
       sig.equalDims.push_back({*a, *b});
   };
   func.walk([&](Operation *op) {
