@@ -90,9 +90,8 @@ LayerData LayerData::generate(const MoELayerConfig &config, int64_t tokens,
   return data;
 }
 
-llvm::Expected<std::vector<float>>
-moec::test::runKernel(const Kernel &kernel, const MoELayerConfig &config,
-                      const LayerData &data, double *milliseconds) {
+std::vector<TensorView> moec::test::layerInputs(const MoELayerConfig &config,
+                                                const LayerData &data) {
   int64_t T = data.tokens, H = config.hidden, I = config.intermediate,
           E = config.numExperts, S = config.sharedIntermediate();
   std::vector<TensorView> inputs = {
@@ -106,12 +105,22 @@ moec::test::runKernel(const Kernel &kernel, const MoELayerConfig &config,
   }
   if (config.selectionBias)
     inputs.push_back(view(data.bias, {E}));
+  return inputs;
+}
 
+llvm::Expected<std::vector<float>>
+moec::test::runKernel(const Kernel &kernel, const MoELayerConfig &config,
+                      const LayerData &data, double *milliseconds,
+                      const PreparedWeights *prepared) {
+  int64_t T = data.tokens, H = config.hidden;
+  std::vector<TensorView> inputs = layerInputs(config, data);
+  std::vector<TensorView> outputs = {TensorView(nullptr, DType::F32, {T, H})};
   // NaN-filled, so rows the kernel fails to write cannot pass as results.
   std::vector<float> got(T * H, std::nanf(""));
+  outputs[0].data = got.data();
   auto start = std::chrono::steady_clock::now();
-  if (llvm::Error err =
-          kernel.run(inputs, {TensorView(got.data(), DType::F32, {T, H})}))
+  if (llvm::Error err = prepared ? kernel.run(inputs, outputs, *prepared)
+                                 : kernel.run(inputs, outputs))
     return std::move(err);
   if (milliseconds)
     *milliseconds = std::chrono::duration<double, std::milli>(

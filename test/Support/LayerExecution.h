@@ -38,10 +38,16 @@ struct Comparison {
 
 /// Runs `kernel` (compiled from `config`) on `data`; the output [T, H].
 /// `milliseconds`, when given, receives the time of the kernel call alone.
-llvm::Expected<std::vector<float>> runKernel(const Kernel &kernel,
-                                             const MoELayerConfig &config,
-                                             const LayerData &data,
-                                             double *milliseconds = nullptr);
+/// The layer function's inputs, in argument order, viewing `data`.
+std::vector<TensorView> layerInputs(const MoELayerConfig &config,
+                                    const LayerData &data);
+
+/// Runs the layer on `data`, reading packed weights from `prepared` when
+/// given; `milliseconds` gets the time of the call.
+llvm::Expected<std::vector<float>>
+runKernel(const Kernel &kernel, const MoELayerConfig &config,
+          const LayerData &data, double *milliseconds = nullptr,
+          const PreparedWeights *prepared = nullptr);
 
 /// Runs the reference on `data` and compares `got` with it.
 Comparison compareWithReference(const MoELayerConfig &config,

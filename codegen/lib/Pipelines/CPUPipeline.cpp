@@ -1,15 +1,17 @@
-//===- CPUPipeline.cpp - moe ops to LLVM for the host CPU
-//------------------===//
+//===- CPUPipeline.cpp - moe ops to LLVM for the host CPU -----------------===//
 
 #include "moec/Pipelines/CPUPipeline.h"
 
 #include "moec/Codegen/Passes.h"
+#include "moec/Target/CPUTarget.h"
 #include "moec/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ConvertToLLVM/ToLLVMPass.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -23,8 +25,23 @@
 
 using namespace mlir;
 
-void moec::buildCPULowerToLinalgPipeline(OpPassManager &pm) {
+unsigned moec::resolvedThreadCount(const CPUPipelineOptions &options) {
+  if (options.threads != 0)
+    return options.threads;
+  // An invalid target is reported by the passes that read it.
+  llvm::Expected<CPUTargetDesc> target = resolveCPUTarget(options.target);
+  if (!target) {
+    llvm::consumeError(target.takeError());
+    return 1;
+  }
+  return target->numCores;
+}
+
+void moec::buildCPULowerToLinalgPipeline(OpPassManager &pm,
+                                         const CPUPipelineOptions &options) {
   pm.addPass(moe::createMoEDecomposeLayer());
+  pm.addPass(moe::createMoESelectCPUTiling({options.target}));
+  pm.addPass(moe::createMoELowerToCPUKernels({options.target}));
   pm.addPass(moe::createMoELowerToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -46,14 +63,27 @@ void moec::buildCPUBufferizePipeline(OpPassManager &pm) {
   outParams.hoistStaticAllocs = true;
   outParams.hoistDynamicAllocs = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(moe::createMoESplitWeightPacking());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createCanonicalizerPass());
 }
 
-void moec::buildCPULowerToLLVMPipeline(OpPassManager &pm) {
+void moec::buildCPULowerToLLVMPipeline(OpPassManager &pm,
+                                       const CPUPipelineOptions &options) {
   pm.addPass(moe::createMoECopiesToLoops());
   pm.addPass(moe::createMoEMatmulRowMajorLoops());
   pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(moe::createMoEApproximateMath());
+  unsigned threads = resolvedThreadCount(options);
+  if (threads > 1) {
+    ConvertSCFToOpenMPPassOptions openMP;
+    openMP.numThreads = threads;
+    pm.addPass(createConvertSCFToOpenMPPass(openMP));
+    // Parallel bodies are wrapped in memref.alloca_scope, which must hold a
+    // single block; the kernels allocate nothing there, so canonicalisation
+    // inlines the scopes before loops become branches.
+    pm.addPass(createCanonicalizerPass());
+  }
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -63,35 +93,43 @@ void moec::buildCPULowerToLLVMPipeline(OpPassManager &pm) {
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));
   pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  // convert-to-llvm does not know x86vector; this lowers the AVX512_BF16
+  // dot products (and every other vector op) first.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.x86Vector = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
 
-void moec::buildCPUPipeline(OpPassManager &pm) {
-  buildCPULowerToLinalgPipeline(pm);
+void moec::buildCPUPipeline(OpPassManager &pm,
+                            const CPUPipelineOptions &options) {
+  buildCPULowerToLinalgPipeline(pm, options);
   buildCPUBufferizePipeline(pm);
-  buildCPULowerToLLVMPipeline(pm);
+  buildCPULowerToLLVMPipeline(pm, options);
 }
 
 void moec::registerCPUPipelines() {
   moe::registerMoECodegenPasses();
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CPUPipelineOptions>(
       "moe-cpu-lower-to-linalg",
       "CPU stage 1: decompose moe.layer and lower every moe op to linalg, "
-      "tensor, scf, arith and math on tensors",
+      "tensor, scf, arith and math on tensors; expert GEMMs, the SwiGLU "
+      "FFN and combine become packed, tiled CPU kernels",
       buildCPULowerToLinalgPipeline);
   PassPipelineRegistration<>(
       "moe-cpu-bufferize",
       "CPU stage 2: one-shot bufferisation with identity-layout function "
       "boundaries, results as caller-provided out-parameters, deallocation",
       buildCPUBufferizePipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CPUPipelineOptions>(
       "moe-cpu-lower-to-llvm",
-      "CPU stage 3: loops, control flow and memrefs to the LLVM dialect with "
+      "CPU stage 3: loops, parallel loops (OpenMP unless threads=1), "
+      "vectors, control flow and memrefs to the LLVM dialect with "
       "_mlir_ciface_ C entry points",
       buildCPULowerToLLVMPipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CPUPipelineOptions>(
       "moe-cpu-pipeline",
       "Compile moe functions for the host CPU down to the LLVM dialect (all "
       "three moe-cpu-* stages)",

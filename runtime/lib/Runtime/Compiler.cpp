@@ -2,6 +2,7 @@
 //------------------===//
 
 #include "moec/Runtime/Compiler.h"
+#include "moec/Target/CPUTarget.h"
 
 #include "JitKernel.h"
 #include "ModuleLowering.h"
@@ -29,6 +30,7 @@ Compiler::~Compiler() = default;
 static std::string cacheKey(llvm::StringRef source,
                             const CompileOptions &options) {
   return options.entry + '\0' + std::to_string(options.optLevel) + '\0' +
+         std::to_string(options.threads) + '\0' + options.target + '\0' +
          source.str();
 }
 
@@ -37,6 +39,9 @@ static llvm::Error checkOptions(const CompileOptions &options) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "optLevel must be 0 to 3, got %u",
                                    options.optLevel);
+  if (llvm::Expected<CPUTargetDesc> target = resolveCPUTarget(options.target);
+      !target)
+    return target.takeError();
   return llvm::Error::success();
 }
 
@@ -56,7 +61,7 @@ Compiler::compileSource(llvm::StringRef source, const CompileOptions &options,
   }
   // Compile without holding the lock: compilations are independent, and a
   // slow one must not stall calls that hit the cache.
-  auto lowered = lowerToLLVMDialect(source, bufferName, options.entry);
+  auto lowered = lowerToLLVMDialect(source, bufferName, options);
   if (!lowered)
     return lowered.takeError();
   auto kernel = JitKernel::create(std::move(*lowered), options.optLevel);

@@ -1,5 +1,4 @@
-//===- JitKernel.cpp - a kernel compiled in-process by MLIR's JIT
-//----------===//
+//===- JitKernel.cpp - a kernel compiled in-process by MLIR's JIT ---------===//
 
 #include "JitKernel.h"
 #include "HostTarget.h"
@@ -9,12 +8,53 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <cstdlib>
+#include <memory>
+
 using namespace moec;
+
+namespace {
+
+struct FreeDeleter {
+  void operator()(void *pointer) const { std::free(pointer); }
+};
+
+/// Packed copies of one kernel's weights, in 64-byte aligned buffers (the
+/// packed panels are read a cache line at a time).
+class JitPreparedWeights final : public PreparedWeights {
+public:
+  explicit JitPreparedWeights(const Kernel *owner) : owner(owner) {}
+  uint64_t bytes() const override { return total; }
+
+  llvm::Error allocate(const TensorSpec &spec) {
+    TensorView view(nullptr, spec.dtype, spec.shape);
+    uint64_t size = view.numElements() * byteSize(spec.dtype);
+    uint64_t rounded = (size + 63) / 64 * 64;
+    view.data = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
+    if (!view.data)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "cannot allocate %llu bytes for packed weight %s",
+          static_cast<unsigned long long>(size), spec.name.c_str());
+    buffers.emplace_back(view.data);
+    views.push_back(std::move(view));
+    total += size;
+    return llvm::Error::success();
+  }
+
+  const Kernel *owner;
+  std::vector<std::unique_ptr<void, FreeDeleter>> buffers;
+  std::vector<TensorView> views;
+  uint64_t total = 0;
+};
+
+} // namespace
 
 JitKernel::JitKernel(Signature sig,
                      std::unique_ptr<mlir::ExecutionEngine> engine,
-                     PackedFn entry)
-    : Kernel(std::move(sig)), engine(std::move(engine)), entry(entry) {}
+                     PackedFn entry, std::optional<PackedEntries> packed)
+    : Kernel(std::move(sig)), engine(std::move(engine)), entry(entry),
+      packed(std::move(packed)) {}
 
 JitKernel::~JitKernel() = default;
 
@@ -30,24 +70,81 @@ JitKernel::create(LoweredModule lowered, unsigned optLevel) {
   mlir::ExecutionEngineOptions options;
   options.transformer = optimize;
   options.jitCodeGenOptLevel = (*machine)->getOptLevel();
+  llvm::StringRef runtimeLibraries[] = {MOEC_LIBOMP_PATH};
+  options.sharedLibPaths = runtimeLibraries;
   auto engine = mlir::ExecutionEngine::create(*lowered.module, options,
                                               std::move(*machine));
   if (!engine)
     return engine.takeError();
 
-  // The entry is looked up and global constructors run once, here, so that
+  // Entries are looked up and global constructors run once, here, so that
   // concurrent calls share nothing mutable.
-  std::string cInterface = "_mlir_ciface_" + lowered.signature.function;
-  auto entry = (*engine)->lookupPacked(cInterface);
+  auto lookup = [&](const std::string &function) {
+    return (*engine)->lookupPacked("_mlir_ciface_" + function);
+  };
+  const std::string &function = lowered.signature.function;
+  auto entry = lookup(function);
   if (!entry)
     return entry.takeError();
+  std::optional<PackedEntries> packed;
+  if (lowered.packing) {
+    auto prepack = lookup(function + "__prepack");
+    if (!prepack)
+      return prepack.takeError();
+    auto run = lookup(function + "__packed");
+    if (!run)
+      return run.takeError();
+    packed = PackedEntries{std::move(*lowered.packing), *prepack, *run};
+  }
   (*engine)->initialize();
-  return std::unique_ptr<JitKernel>(
-      new JitKernel(std::move(lowered.signature), std::move(*engine), *entry));
+  return std::unique_ptr<JitKernel>(new JitKernel(std::move(lowered.signature),
+                                                  std::move(*engine), *entry,
+                                                  std::move(packed)));
 }
 
 void JitKernel::invoke(llvm::ArrayRef<TensorView> inputs,
                        llvm::ArrayRef<TensorView> outputs) const {
-  PackedArguments packed(inputs, outputs);
-  entry(packed.data());
+  PackedArguments arguments(inputs, outputs);
+  entry(arguments.data());
+}
+
+llvm::Expected<std::shared_ptr<const PreparedWeights>>
+JitKernel::prepare(llvm::ArrayRef<TensorView> inputs) const {
+  auto prepared = std::make_shared<JitPreparedWeights>(this);
+  // A kernel whose weights need no packing runs as it is.
+  if (!packed)
+    return prepared;
+  std::vector<TensorView> weights;
+  for (unsigned index : packed->plan.weightArguments) {
+    if (llvm::Error err = signature().checkInput(index, inputs[index]))
+      return std::move(err);
+    weights.push_back(inputs[index]);
+  }
+  for (const TensorSpec &spec : packed->plan.packed)
+    if (llvm::Error err = prepared->allocate(spec))
+      return std::move(err);
+  PackedArguments arguments(weights, prepared->views);
+  packed->prepack(arguments.data());
+  return prepared;
+}
+
+llvm::Error JitKernel::invokePrepared(llvm::ArrayRef<TensorView> inputs,
+                                      llvm::ArrayRef<TensorView> outputs,
+                                      const PreparedWeights &weights) const {
+  auto *prepared = dynamic_cast<const JitPreparedWeights *>(&weights);
+  if (!prepared || prepared->owner != this)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "@%s: the prepared weights were made by another kernel",
+        signature().function.c_str());
+  if (!packed) {
+    invoke(inputs, outputs);
+    return llvm::Error::success();
+  }
+  // @f__packed takes the packed buffers first, then @f's arguments.
+  std::vector<TensorView> withPacked(prepared->views);
+  withPacked.insert(withPacked.end(), inputs.begin(), inputs.end());
+  PackedArguments arguments(withPacked, outputs);
+  packed->run(arguments.data());
+  return llvm::Error::success();
 }

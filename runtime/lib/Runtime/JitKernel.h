@@ -24,13 +24,26 @@ public:
 
 private:
   using PackedFn = void (*)(void **);
+  /// `@f__prepack` and `@f__packed`, when the module has them.
+  struct PackedEntries {
+    PackingPlan plan;
+    PackedFn prepack = nullptr;
+    PackedFn run = nullptr;
+  };
+
   JitKernel(Signature sig, std::unique_ptr<mlir::ExecutionEngine> engine,
-            PackedFn entry);
+            PackedFn entry, std::optional<PackedEntries> packed);
   void invoke(llvm::ArrayRef<TensorView> inputs,
               llvm::ArrayRef<TensorView> outputs) const override;
+  llvm::Expected<std::shared_ptr<const PreparedWeights>>
+  prepare(llvm::ArrayRef<TensorView> inputs) const override;
+  llvm::Error invokePrepared(llvm::ArrayRef<TensorView> inputs,
+                             llvm::ArrayRef<TensorView> outputs,
+                             const PreparedWeights &weights) const override;
 
   std::unique_ptr<mlir::ExecutionEngine> engine;
   PackedFn entry;
+  std::optional<PackedEntries> packed;
 };
 
 } // namespace moec

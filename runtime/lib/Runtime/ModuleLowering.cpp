@@ -1,5 +1,4 @@
-//===- ModuleLowering.cpp - .mlir text to the LLVM dialect
-//-----------------===//
+//===- ModuleLowering.cpp - .mlir text to the LLVM dialect ----------------===//
 
 #include "ModuleLowering.h"
 #include "SignatureAnalysis.h"
@@ -36,7 +35,8 @@ static llvm::Error diagnosticsError(const llvm::Twine &what,
 
 llvm::Expected<LoweredModule>
 moec::lowerToLLVMDialect(llvm::StringRef source, llvm::StringRef bufferName,
-                         llvm::StringRef entry) {
+                         const CompileOptions &options) {
+  llvm::StringRef entry = options.entry;
   LoweredModule result;
   // A context per compilation keeps compilations independent, so they can
   // run on several threads without sharing anything but the registry.
@@ -72,8 +72,23 @@ moec::lowerToLLVMDialect(llvm::StringRef source, llvm::StringRef bufferName,
   result.signature = std::move(*signature);
 
   PassManager pm(&context);
-  buildCPUPipeline(pm);
+  CPUPipelineOptions pipeline;
+  pipeline.target = options.target;
+  pipeline.threads = options.threads;
+  buildCPULowerToLinalgPipeline(pm, pipeline);
+  buildCPUBufferizePipeline(pm);
   if (failed(pm.run(*result.module)))
+    return diagnosticsError("cannot compile " + bufferName, diagnostics);
+  // The pack-once entry points exist once results are out-parameters, and
+  // their buffer types say what to allocate for the packed weights.
+  auto packing = analyzePacking(*result.module, entry);
+  if (!packing)
+    return packing.takeError();
+  result.packing = std::move(*packing);
+
+  PassManager lowerToLLVM(&context);
+  buildCPULowerToLLVMPipeline(lowerToLLVM, pipeline);
+  if (failed(lowerToLLVM.run(*result.module)))
     return diagnosticsError("cannot compile " + bufferName, diagnostics);
   return result;
 }

@@ -9,6 +9,8 @@
 #ifndef MOEC_RUNTIME_MODULELOWERING_H
 #define MOEC_RUNTIME_MODULELOWERING_H
 
+#include "SignatureAnalysis.h"
+#include "moec/Runtime/Compiler.h"
 #include "moec/Runtime/Signature.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -24,14 +26,18 @@ struct LoweredModule {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   /// The entry function's signature, read before lowering.
   Signature signature;
+  /// Set when the entry packs weights and has pack-once entry points.
+  std::optional<PackingPlan> packing;
 };
 
 /// Every dialect, extension and LLVM IR translation a compilation needs.
 const mlir::DialectRegistry &compilerRegistry();
 
+/// Lowers `options.entry` (and everything else in the module) with the CPU
+/// pipeline for `options.target` and `options.threads`.
 llvm::Expected<LoweredModule> lowerToLLVMDialect(llvm::StringRef source,
                                                  llvm::StringRef bufferName,
-                                                 llvm::StringRef entry);
+                                                 const CompileOptions &options);
 
 } // namespace moec
 

@@ -26,7 +26,7 @@ static llvm::Error emitError(const llvm::Twine &message) {
 llvm::Error Compiler::emitObjectFile(llvm::StringRef source,
                                      llvm::StringRef path,
                                      const CompileOptions &options) {
-  auto lowered = lowerToLLVMDialect(source, "<source>", options.entry);
+  auto lowered = lowerToLLVMDialect(source, "<source>", options);
   if (!lowered)
     return lowered.takeError();
   auto machine = createHostTargetMachine(options.optLevel, /*forJIT=*/false);

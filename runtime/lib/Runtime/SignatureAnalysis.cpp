@@ -193,3 +193,32 @@ llvm::Expected<Signature> moec::analyzeSignature(func::FuncOp func) {
   });
   return sig;
 }
+
+llvm::Expected<std::optional<PackingPlan>>
+moec::analyzePacking(ModuleOp module, llvm::StringRef entry) {
+  auto prepack = module.lookupSymbol<func::FuncOp>((entry + "__prepack").str());
+  if (!prepack || !prepack->hasAttr("moe.prepack_of"))
+    return std::nullopt;
+  // Weight arguments (moe.weight_of) come first, then one static buffer per
+  // packed weight.
+  PackingPlan plan;
+  for (unsigned i = 0, e = prepack.getNumArguments(); i < e; ++i) {
+    if (auto index =
+            prepack.getArgAttrOfType<IntegerAttr>(i, "moe.weight_of")) {
+      plan.weightArguments.push_back(index.getInt());
+      continue;
+    }
+    auto buffer = dyn_cast<MemRefType>(prepack.getArgument(i).getType());
+    std::optional<DType> dtype =
+        buffer ? toDType(buffer.getElementType()) : std::nullopt;
+    if (!buffer || !buffer.hasStaticShape() || !dtype)
+      return analysisError(llvm::formatv(
+          "@{0}__prepack: argument {1} is not a static packed buffer", entry,
+          i));
+    plan.packed.push_back(
+        TensorSpec{llvm::formatv("packed{0}", plan.packed.size()).str(), *dtype,
+                   std::vector<int64_t>(buffer.getShape().begin(),
+                                        buffer.getShape().end())});
+  }
+  return std::optional<PackingPlan>(std::move(plan));
+}

@@ -6,9 +6,14 @@
 
 #include "moec/Runtime/Signature.h"
 
-namespace mlir::func {
+#include <optional>
+
+namespace mlir {
+class ModuleOp;
+namespace func {
 class FuncOp;
-} // namespace mlir::func
+} // namespace func
+} // namespace mlir
 
 namespace moec {
 
@@ -18,6 +23,18 @@ namespace moec {
 /// the argument or result, for types the runtime cannot pass or result sizes
 /// it cannot tell from the arguments.
 llvm::Expected<Signature> analyzeSignature(mlir::func::FuncOp func);
+
+/// How `@<entry>__prepack` (made by --moe-cpu-split-weight-packing) packs
+/// the entry's weights: which arguments it reads and what it returns.
+struct PackingPlan {
+  std::vector<unsigned> weightArguments;
+  std::vector<TensorSpec> packed;
+};
+
+/// The plan for `entry`, or none when the module has no pack-once entry
+/// point for it.
+llvm::Expected<std::optional<PackingPlan>>
+analyzePacking(mlir::ModuleOp module, llvm::StringRef entry);
 
 } // namespace moec
 

@@ -37,4 +37,112 @@ def MoEMatmulRowMajorLoops : Pass<"moe-matmul-row-major-loops"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def MoESelectCPUTiling : Pass<"moe-cpu-select-tiling", "::mlir::ModuleOp"> {
+  let summary = "Attach register and cache tile sizes, chosen from the CPU "
+                "target description, to every GEMM the CPU kernels generate";
+  let description = [{
+    Sets the discardable attribute `moe.cpu_tiling` (a dictionary, see
+    `moec/Target/CPUTarget.h`: `lanes`, `mr`, `nv`, `mt`, `bf16_dot`)
+    on every `moe.grouped_matmul` and `linalg.matmul` that does not carry one
+    yet. The sizes come from the target description (`cpu-host`: ISA
+    features, vector width, register count and cache sizes detected at run
+    time), optionally overridden: `target=cpu-host:vector-bits=256,l2=512K`.
+    Ops that already carry `moe.cpu_tiling` keep it, so tests and users can
+    pin a tiling in the IR.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu-host\"",
+           "CPU target description: 'cpu-host', optionally followed by "
+           "':key=value,...' overrides (see docs/cpu-target.md)">,
+  ];
+}
+
+def MoELowerToCPUKernels : Pass<"moe-cpu-lower-to-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower expert GEMMs, the SwiGLU FFN and moe.combine to "
+                "packed, register-blocked, multi-threaded CPU kernels";
+  let description = [{
+    Rewrites, on tensors and before `--moe-lower-to-linalg`:
+
+    - a `moe.swiglu` of two `moe.grouped_matmul`s (gate and up) over the
+      same rows and offsets into one kernel that computes both in one pass
+      over the input rows and applies the SwiGLU in the epilogue; when the
+      rows come from a plain `moe.dispatch`, the gather is folded into the
+      loads (row `i` reads token `perm[i] / k` of the dispatch input);
+    - every other `moe.grouped_matmul` (the down projection) and every
+      `linalg.matmul` into a zero-filled output (the router, shared
+      experts) into the same kernel with one weight;
+    - `moe.combine` into a vectorised per-token weighted sum in slot order.
+
+    Weights are packed into panels of `lanes * nv` columns by private
+    functions tagged `moe.weight_pack` (k interleaved in pairs when bf16
+    operands use AVX512_BF16 dot products). Register and work tiles come
+    from each op's `moe.cpu_tiling` attribute (set by
+    `--moe-cpu-select-tiling`); ops without one, or whose shapes the
+    tiling does not divide, are left for `--moe-lower-to-linalg`. Work is
+    expressed as `scf.parallel` loops over (expert, panel, row block) items;
+    `--convert-scf-to-openmp` or `--scf-to-cf` runs them later.
+
+    The kernels are explicit loops on buffers reached through
+    `bufferization.to_buffer` and handed back with `to_tensor restrict
+    writable`, which one-shot bufferisation accepts as opaque producers.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu-host\"",
+           "CPU target description the vector width of moe.combine is taken "
+           "from (see docs/cpu-target.md)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::x86vector::X86VectorDialect",
+  ];
+}
+
+def MoEApproximateMath : Pass<"moe-approximate-math"> {
+  let summary = "Replace math.exp and friends by inline polynomial "
+                "approximations that vectorise";
+  let description = [{
+    LLVM lowers a vector `math.exp` to one libm call per lane, which makes
+    the SwiGLU epilogue and the router's softmax call-bound. This pass
+    applies MLIR's f32 polynomial approximations (the same ones upstream
+    tests under `-test-math-polynomial-approximation`) so the code stays in
+    vector registers. Their error is a few ulp; see docs/cpu-numerics.md.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def MoESplitWeightPacking : Pass<"moe-cpu-split-weight-packing",
+                                 "::mlir::ModuleOp"> {
+  let summary = "Give each public function that packs weight arguments a "
+                "pack-once entry point and a pre-packed variant";
+  let description = [{
+    Runs on buffers, after results became out-parameters. The CPU kernels
+    read weights packed by calls to private functions tagged
+    `moe.weight_pack`, each writing into a static allocation. A public
+    function `@f` that packs its own arguments is split:
+
+    - `@f__prepack(%w..., %packed...)`: the weight arguments of `@f` (in
+      argument order, each once; `moe.weight_of = <index in @f>`) in, the
+      packed buffers (one per pack call) as out-parameters; run once, when
+      the weights are loaded;
+    - `@f__packed(%packed..., <@f's arguments>)`: `@f` with each pack call
+      and its allocation replaced by a leading argument.
+
+    `@f` keeps its signature and meaning: it allocates the packed buffers,
+    calls `@f__prepack`, then `@f__packed`, so the layer's code is compiled
+    once. The runtime (`Kernel::prepareWeights`) calls the two directly.
+    `moe.prepack_of` / `moe.packed_of` name `@f` on its two companions.
+  }];
+}
+
 #endif // MOEC_CODEGEN_PASSES_TD

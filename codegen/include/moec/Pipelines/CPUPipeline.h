@@ -1,13 +1,17 @@
 //===- CPUPipeline.h - moe ops to LLVM for the host CPU ---------*- C++ -*-===//
 //
-// The CPU compilation pipeline as plain builder functions, so that moe-opt
-// (through the registered pipelines), the runtime's compiler and the tests
-// all run the same passes in the same order.
+// The one builder of the CPU pipeline, shared by moe-opt (--moe-cpu-*), the
+// C++ API and the tests. Its three stages are registered on their own so
+// that tests can stop between them.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef MOEC_PIPELINES_CPUPIPELINE_H
 #define MOEC_PIPELINES_CPUPIPELINE_H
+
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
 
 namespace mlir {
 class OpPassManager;
@@ -15,25 +19,37 @@ class OpPassManager;
 
 namespace moec {
 
-/// Stage 1: `moe.layer` into component ops, then every moe op into linalg,
-/// tensor, scf, arith and math on tensors (`--moe-cpu-lower-to-linalg`).
-void buildCPULowerToLinalgPipeline(mlir::OpPassManager &pm);
+struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
+  Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("CPU target description the tile sizes come from: "
+                     "'cpu-host', optionally with ':key=value,...' overrides "
+                     "(docs/cpu-target.md)"),
+      llvm::cl::init("cpu-host")};
+  Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads the parallel loops run on (OpenMP); 0 means one "
+                     "per core of the target, 1 runs them serially with no "
+                     "OpenMP runtime"),
+      llvm::cl::init(0)};
+};
 
-/// Stage 2: one-shot bufferisation of the whole module. Function boundaries
-/// use identity-layout memrefs, results become caller-provided out-parameters
-/// written in place, and every internal buffer is freed
-/// (`--moe-cpu-bufferize`).
+/// Stage 1: decompose moe.layer, choose tiles, lower expert GEMMs, the SwiGLU
+/// FFN and combine to CPU kernels and the rest of the moe ops to linalg.
+void buildCPULowerToLinalgPipeline(mlir::OpPassManager &pm,
+                                   const CPUPipelineOptions &options);
+/// Stage 2: one-shot bufferisation, results as out-parameters, deallocation.
 void buildCPUBufferizePipeline(mlir::OpPassManager &pm);
+/// Stage 3: loops, parallel loops, vectors and memrefs to the LLVM dialect.
+void buildCPULowerToLLVMPipeline(mlir::OpPassManager &pm,
+                                 const CPUPipelineOptions &options);
 
-/// Stage 3: loops, control flow and memrefs to the LLVM dialect, with a
-/// `_mlir_ciface_<name>` C entry point for every function
-/// (`--moe-cpu-lower-to-llvm`).
-void buildCPULowerToLLVMPipeline(mlir::OpPassManager &pm);
+void buildCPUPipeline(mlir::OpPassManager &pm,
+                      const CPUPipelineOptions &options);
 
-/// All three stages (`--moe-cpu-pipeline`).
-void buildCPUPipeline(mlir::OpPassManager &pm);
+/// The thread count the pipeline uses for `options` (resolving 0).
+unsigned resolvedThreadCount(const CPUPipelineOptions &options);
 
-/// Registers the four pipelines above with the pass registry.
 void registerCPUPipelines();
 
 } // namespace moec

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "LoweringUtils.h"
 #include "PopulatePatterns.h"
+#include "moec/Conversion/LoweringUtils.h"
 
 #include "moec/Dialect/MoE/MoEOps.h"
 

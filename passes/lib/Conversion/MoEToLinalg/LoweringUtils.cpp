@@ -1,9 +1,10 @@
 //===- LoweringUtils.cpp - IR helpers shared by the moe lowerings ---------===//
 
-#include "LoweringUtils.h"
+#include "moec/Conversion/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -52,6 +53,18 @@ Value lowering::indexConstant(ImplicitLocOpBuilder &b, int64_t value) {
 
 Value lowering::f32Constant(ImplicitLocOpBuilder &b, double value) {
   return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+}
+
+Value lowering::floatConstant(ImplicitLocOpBuilder &b, Type type,
+                              double value) {
+  auto vectorType = dyn_cast<VectorType>(type);
+  auto elementType =
+      cast<FloatType>(vectorType ? vectorType.getElementType() : type);
+  FloatAttr scalar = b.getFloatAttr(elementType, value);
+  if (!vectorType)
+    return arith::ConstantOp::create(b, scalar);
+  return arith::ConstantOp::create(b,
+                                   SplatElementsAttr::get(vectorType, scalar));
 }
 
 Value lowering::zeroConstant(ImplicitLocOpBuilder &b, Type type) {
@@ -131,4 +144,22 @@ Value lowering::castTo(ImplicitLocOpBuilder &b, Value tensor, Type type) {
   if (tensor.getType() == type)
     return tensor;
   return tensor::CastOp::create(b, type, tensor);
+}
+
+Value lowering::swigluF32(ImplicitLocOpBuilder &b, Value gate, Value up,
+                          std::optional<double> limit) {
+  Type type = gate.getType();
+  Value g = gate, u = up;
+  if (limit) {
+    Value hi = floatConstant(b, type, *limit);
+    Value lo = floatConstant(b, type, -*limit);
+    g = arith::MinimumFOp::create(b, g, hi);
+    u = arith::MaximumFOp::create(b, arith::MinimumFOp::create(b, u, hi), lo);
+  }
+  // silu(g) = g / (1 + exp(-g)), the form the reference evaluates.
+  Value one = floatConstant(b, type, 1.0);
+  Value expNeg = math::ExpOp::create(b, arith::NegFOp::create(b, g));
+  Value silu =
+      arith::DivFOp::create(b, g, arith::AddFOp::create(b, one, expNeg));
+  return arith::MulFOp::create(b, silu, u);
 }

@@ -1,7 +1,7 @@
 //===- Swiglu.cpp - moe.swiglu to an elementwise linalg.generic -*- C++ -*-===//
 
-#include "LoweringUtils.h"
 #include "PopulatePatterns.h"
+#include "moec/Conversion/LoweringUtils.h"
 
 #include "moec/Dialect/MoE/MoEOps.h"
 
@@ -17,23 +17,6 @@ using namespace mlir::moe;
 using namespace mlir::moe::lowering;
 
 namespace {
-
-/// silu(min(g, L)) * clamp(u, -L, L) in f32; minimumf/maximumf keep NaNs.
-Value swigluScalar(ImplicitLocOpBuilder &b, Value gate, Value up,
-                   std::optional<double> limit) {
-  Value g = extendToF32(b, gate), u = extendToF32(b, up);
-  if (limit) {
-    Value hi = f32Constant(b, *limit), lo = f32Constant(b, -*limit);
-    g = arith::MinimumFOp::create(b, g, hi);
-    u = arith::MaximumFOp::create(b, arith::MinimumFOp::create(b, u, hi), lo);
-  }
-  // silu(g) = g / (1 + exp(-g)), the form the reference evaluates.
-  Value one = f32Constant(b, 1.0);
-  Value expNeg = math::ExpOp::create(b, arith::NegFOp::create(b, g));
-  Value silu =
-      arith::DivFOp::create(b, g, arith::AddFOp::create(b, one, expNeg));
-  return arith::MulFOp::create(b, silu, u);
-}
 
 /// The gate and up halves of a fused `[..., 2*I]` operand, as views.
 std::pair<Value, Value> splitFused(ImplicitLocOpBuilder &b, Value gateUp,
@@ -85,7 +68,8 @@ struct LowerSwiglu : OpRewritePattern<SwigluOp> {
         b, TypeRange{init.getType()}, ValueRange{gate, up}, ValueRange{init},
         maps, iterators, [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder nb(loc, nested);
-          Value result = swigluScalar(nb, args[0], args[1], limit);
+          Value result = swigluF32(nb, extendToF32(nb, args[0]),
+                                   extendToF32(nb, args[1]), limit);
           linalg::YieldOp::create(nb, truncateFromF32(nb, result, elementType));
         });
     rewriter.replaceOp(op, castTo(b, generic.getResult(0), resultType));

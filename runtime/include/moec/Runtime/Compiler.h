@@ -36,6 +36,23 @@ struct CompileOptions {
   std::string entry = "moe_layer";
   /// LLVM optimisation level, 0 to 3.
   unsigned optLevel = 3;
+  /// Threads the kernel's parallel loops run on; 0 means one per core of the
+  /// target. 1 runs everything on the calling thread.
+  unsigned threads = 0;
+  /// CPU target description the tile sizes are chosen from: `cpu-host`,
+  /// optionally with overrides, e.g. `cpu-host:vector-bits=256,l2=512K`
+  /// (docs/cpu-target.md).
+  std::string target = "cpu-host";
+};
+
+/// Weight arguments packed once into the layout the compiled kernel's
+/// register tiles read (docs/performance.md). Immutable and safe to share
+/// between threads; valid only with the kernel that made it.
+class PreparedWeights {
+public:
+  virtual ~PreparedWeights();
+  /// Bytes held by the packed copies.
+  virtual uint64_t bytes() const = 0;
 };
 
 /// A compiled function. Immutable once built: `run` may be called from any
@@ -52,11 +69,30 @@ public:
   llvm::Error run(llvm::ArrayRef<TensorView> inputs,
                   llvm::ArrayRef<TensorView> outputs) const;
 
+  /// Packs the weight arguments among `inputs` (the same list `run` takes;
+  /// only the weights are read) once, so that later calls skip packing.
+  llvm::Expected<std::shared_ptr<const PreparedWeights>>
+  prepareWeights(llvm::ArrayRef<TensorView> inputs) const;
+  /// Like `run`, but reads the weights from `weights` instead of from the
+  /// weight views in `inputs` (which are still checked against the
+  /// signature).
+  llvm::Error run(llvm::ArrayRef<TensorView> inputs,
+                  llvm::ArrayRef<TensorView> outputs,
+                  const PreparedWeights &weights) const;
+
 protected:
   explicit Kernel(Signature sig) : sig(std::move(sig)) {}
   /// Calls the compiled code; the views have been checked.
   virtual void invoke(llvm::ArrayRef<TensorView> inputs,
                       llvm::ArrayRef<TensorView> outputs) const = 0;
+  /// Packs the weights; `inputs` has the signature's length.
+  virtual llvm::Expected<std::shared_ptr<const PreparedWeights>>
+  prepare(llvm::ArrayRef<TensorView> inputs) const = 0;
+  /// Calls the compiled code with packed weights; the views have been
+  /// checked, `weights` has not.
+  virtual llvm::Error invokePrepared(llvm::ArrayRef<TensorView> inputs,
+                                     llvm::ArrayRef<TensorView> outputs,
+                                     const PreparedWeights &weights) const = 0;
 
 private:
   Signature sig;

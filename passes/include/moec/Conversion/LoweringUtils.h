@@ -12,6 +12,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+#include <optional>
+
 namespace mlir::moe::lowering {
 
 /// Builds a loop or branch body; returns the values to yield.
@@ -33,6 +35,8 @@ SmallVector<Value> buildIf(ImplicitLocOpBuilder &b, Value cond, TypeRange types,
 
 Value indexConstant(ImplicitLocOpBuilder &b, int64_t value);
 Value f32Constant(ImplicitLocOpBuilder &b, double value);
+/// `value` as a constant of `type`: a float scalar or a splat float vector.
+Value floatConstant(ImplicitLocOpBuilder &b, Type type, double value);
 /// A zero of any float or integer type.
 Value zeroConstant(ImplicitLocOpBuilder &b, Type type);
 
@@ -57,8 +61,18 @@ Value isNaN(ImplicitLocOpBuilder &b, Value scalar);
 /// NaN becomes -inf, so that a NaN never wins a comparison.
 Value nanToNegInf(ImplicitLocOpBuilder &b, Value scalar);
 
+/// `silu(min(g, L)) * clamp(u, -L, L)` on f32 scalars or f32 vectors alike,
+/// in the form the reference evaluates; minimumf/maximumf keep NaNs.
+Value swigluF32(ImplicitLocOpBuilder &b, Value gate, Value up,
+                std::optional<double> limit);
+
 /// `tensor.empty` of `sizes` (constant sizes become static dimensions).
 Value emptyTensor(ImplicitLocOpBuilder &b, ValueRange sizes, Type elementType);
+/// `silu(min(g, L)) * clamp(u, -L, L)` on f32 scalars or f32 vectors alike,
+/// in the form the reference evaluates; minimumf/maximumf keep NaNs.
+Value swigluF32(ImplicitLocOpBuilder &b, Value gate, Value up,
+                std::optional<double> limit);
+
 /// `tensor.empty` of `sizes` filled with `value` by `linalg.fill`.
 Value filledTensor(ImplicitLocOpBuilder &b, ValueRange sizes, Value value);
 /// A zero-filled f32 tensor, the accumulator of every reduction.
