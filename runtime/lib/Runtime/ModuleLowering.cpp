@@ -75,6 +75,8 @@ moec::lowerToLLVMDialect(llvm::StringRef source, llvm::StringRef bufferName,
   CPUPipelineOptions pipeline;
   pipeline.target = options.target;
   pipeline.threads = options.threads;
+  // Resolved in the process: KernelAllocator.cpp.
+  pipeline.runtimeAllocator = true;
   buildCPULowerToLinalgPipeline(pm, pipeline);
   buildCPUBufferizePipeline(pm);
   if (failed(pm.run(*result.module)))

@@ -32,6 +32,14 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
                      "per core of the target, 1 runs them serially with no "
                      "OpenMP runtime"),
       llvm::cl::init(0)};
+  Option<bool> runtimeAllocator{
+      *this, "runtime-allocator",
+      llvm::cl::desc("Allocate temporaries through "
+                     "_mlir_memref_to_llvm_alloc/_free, which libmoec "
+                     "implements with a cache of large blocks, instead of "
+                     "malloc/free (which return them to the kernel, so every "
+                     "call page-faults its temporaries in again)"),
+      llvm::cl::init(false)};
 };
 
 /// Stage 1: decompose moe.layer, choose tiles, lower expert GEMMs, the SwiGLU
