@@ -1,5 +1,5 @@
-// RUN: moe-opt %s --moe-cpu-pipeline | FileCheck %s
-// RUN: moe-opt %s --moe-cpu-pipeline | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
+// RUN: moe-opt %s --moe-cpu-pipeline="threads=1" | FileCheck %s
+// RUN: moe-opt %s --moe-cpu-pipeline="threads=1" | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
 
 // The whole pipeline on a layer with a shared expert, a selection bias and
 // group-limited sigmoid routing: LLVM dialect that upstream translates, whose

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -47,14 +48,31 @@ bool isKernelElement(Type type) {
 /// The op's tiling, if it has one the kernel can use for a `[K, N]` weight
 /// of `element`; a malformed attribute is an error at the op.
 FailureOr<std::optional<GemmTiling>> tilingOf(Operation *op, int64_t k,
-                                              int64_t n, Type element) {
-  auto attr = op->getAttrOfType<DictionaryAttr>(kCPUTilingAttrName);
-  if (!attr)
+                                              int64_t n, Type element,
+                                              const CPUTargetDesc &target) {
+  Attribute raw = op->getAttr(kCPUTilingAttrName);
+  if (!raw)
     return std::optional<GemmTiling>();
+  auto attr = dyn_cast<DictionaryAttr>(raw);
+  if (!attr) {
+    op->emitError() << "'" << kCPUTilingAttrName
+                    << "' must be a dictionary, got " << raw;
+    return failure();
+  }
   llvm::Expected<GemmTiling> tiling = GemmTiling::fromAttr(attr);
   if (!tiling) {
     op->emitError() << "invalid '" << kCPUTilingAttrName
                     << "': " << llvm::toString(tiling.takeError());
+    return failure();
+  }
+  // A pinned tiling must not use what the target lacks: the code would
+  // fault with an illegal instruction.
+  if (tiling->lanes * 32 > target.vectorBits ||
+      (tiling->bf16Dot && !target.hasAVX512BF16)) {
+    op->emitError() << "'" << kCPUTilingAttrName << "' needs "
+                    << tiling->lanes * 32 << "-bit vectors"
+                    << (tiling->bf16Dot ? " and AVX512_BF16" : "")
+                    << ", which target '" << target.str() << "' does not have";
     return failure();
   }
   PackedLayout layout{tiling->panelColumns(),
@@ -172,7 +190,7 @@ private:
   FailureOr<std::optional<GemmTiling>> groupedTiling(moe::GroupedMatmulOp op) {
     auto weightType = cast<RankedTensorType>(op.getWeight().getType());
     return tilingOf(op, weightType.getDimSize(1), weightType.getDimSize(2),
-                    weightType.getElementType());
+                    weightType.getElementType(), target);
   }
 
   LogicalResult lowerFusedFFN(moe::SwigluOp op) {
@@ -245,7 +263,7 @@ private:
       return success();
     FailureOr<std::optional<GemmTiling>> tiling =
         tilingOf(op, rhsType.getDimSize(0), rhsType.getDimSize(1),
-                 rhsType.getElementType());
+                 rhsType.getElementType(), target);
     if (failed(tiling) || !*tiling)
       return failure(failed(tiling));
     ImplicitLocOpBuilder b(op.getLoc(), op);

@@ -124,10 +124,12 @@ void forwardToPacked(func::FuncOp function, ArrayRef<PackCall> calls,
   Location loc = function.getLoc();
   // The pack calls die with the old body; keep what the new one needs.
   SmallVector<unsigned> weights = weightArguments(calls);
+  // Out-parameter allocations lose the kernels' 64-byte alignment; packed
+  // panels are read a cache line at a time.
+  IntegerAttr cacheLine = OpBuilder(function).getI64IntegerAttr(64);
   SmallVector<std::pair<MemRefType, IntegerAttr>> buffers;
   for (const PackCall &pack : calls)
-    buffers.push_back(
-        {pack.destination.getType(), pack.destination.getAlignmentAttr()});
+    buffers.push_back({pack.destination.getType(), cacheLine});
   for (Block &block : body)
     for (Operation &op : block)
       op.dropAllUses();

@@ -6,6 +6,7 @@
 #include "moec/Conversion/LoweringUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -85,6 +86,10 @@ func::FuncOp createPackFunction(ModuleOp module, StringRef name,
       b, name, FunctionType::get(context, {type}, {resultType}));
   function.setPrivate();
   function->setAttr(kWeightPackAttrName, b.getUnitAttr());
+  // Internal, so that two layers with the same weight shapes, compiled
+  // ahead of time, link together.
+  function->setAttr("llvm.linkage",
+                    LLVM::LinkageAttr::get(context, LLVM::Linkage::Internal));
   b.setInsertionPointToStart(function.addEntryBlock());
 
   Value source = readBuffer(b, function.getArgument(0));

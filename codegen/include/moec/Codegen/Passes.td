@@ -95,6 +95,7 @@ def MoELowerToCPUKernels : Pass<"moe-cpu-lower-to-kernels", "::mlir::ModuleOp"> 
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
