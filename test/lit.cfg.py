@@ -16,6 +16,11 @@ config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 
 config.substitutions.append(("%moec_src", config.moec_src_root))
 config.substitutions.append(("%moec_obj", config.moec_obj_root))
+# LLVM's libraries, next to its tools: libomp for objects compiled with
+# threads > 1.
+config.substitutions.append(
+    ("%llvm_lib_dir",
+     os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
