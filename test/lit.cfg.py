@@ -25,6 +25,7 @@ config.substitutions.append(
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["moe-opt", "moe-translate", "moe-run"], [config.moec_tools_dir])
+    ["moe-opt", "moe-translate", "moe-run", "moe-bench"],
+    [config.moec_tools_dir])
 llvm_config.add_tool_substitutions(
     ["mlir-opt", "mlir-translate", "llc", "clang"], [config.llvm_tools_dir])

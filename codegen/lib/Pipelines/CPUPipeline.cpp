@@ -44,6 +44,10 @@ void moec::buildCPULowerToLinalgPipeline(OpPassManager &pm,
   pm.addPass(moe::createMoESelectCPUTiling({options.target}));
   pm.addPass(moe::createMoELowerToCPUKernels({options.target}));
   pm.addPass(moe::createMoELowerToLinalg());
+  // The decomposition rounds dense f32 products to bf16/f16 with
+  // elementwise arith ops on tensors (shared experts), which bufferisation
+  // does not take; as linalg.generic it does.
+  pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
