@@ -30,30 +30,6 @@ void fillScaled(std::vector<float> &values, size_t size, int64_t fanIn,
   reference::fillUniform(values, seed, -2 * bound, 2 * bound);
 }
 
-reference::Routing toReference(const MoELayerConfig &config) {
-  reference::Routing routing;
-  routing.k = config.topK;
-  switch (config.scoring) {
-  case Scoring::Softmax:
-    routing.scoring = reference::Scoring::Softmax;
-    break;
-  case Scoring::Sigmoid:
-    routing.scoring = reference::Scoring::Sigmoid;
-    break;
-  case Scoring::SqrtSoftplus:
-    routing.scoring = reference::Scoring::SqrtSoftplus;
-    break;
-  }
-  routing.nGroup = config.nGroup;
-  routing.topkGroup = config.topkGroup;
-  routing.groupScore = config.groupScore == GroupScore::Max
-                           ? reference::GroupScore::Max
-                           : reference::GroupScore::Top2Sum;
-  routing.normTopkProb = config.normTopkProb;
-  routing.routedScalingFactor = config.routedScalingFactor;
-  return routing;
-}
-
 TensorView view(const std::vector<float> &values, std::vector<int64_t> shape) {
   return TensorView(const_cast<float *>(values.data()), DType::F32,
                     std::move(shape));
@@ -146,7 +122,7 @@ Comparison moec::test::compareWithReference(const MoELayerConfig &config,
   weights.sharedDown = reference::toDouble(data.sharedDown);
   weights.bias = reference::toDouble(data.bias);
   weights.swigluLimit = config.swigluLimit;
-  weights.routing = toReference(config);
+  weights.routing = referenceRouting(config);
   result.want =
       reference::layer(reference::toDouble(data.x), data.tokens, weights);
 
@@ -171,4 +147,28 @@ llvm::Expected<Comparison> moec::test::runBoth(const Kernel &kernel,
   if (!got)
     return got.takeError();
   return compareWithReference(config, data, std::move(*got));
+}
+
+reference::Routing moec::test::referenceRouting(const MoELayerConfig &config) {
+  reference::Routing routing;
+  routing.k = config.topK;
+  switch (config.scoring) {
+  case Scoring::Softmax:
+    routing.scoring = reference::Scoring::Softmax;
+    break;
+  case Scoring::Sigmoid:
+    routing.scoring = reference::Scoring::Sigmoid;
+    break;
+  case Scoring::SqrtSoftplus:
+    routing.scoring = reference::Scoring::SqrtSoftplus;
+    break;
+  }
+  routing.nGroup = config.nGroup;
+  routing.topkGroup = config.topkGroup;
+  routing.groupScore = config.groupScore == GroupScore::Max
+                           ? reference::GroupScore::Max
+                           : reference::GroupScore::Top2Sum;
+  routing.normTopkProb = config.normTopkProb;
+  routing.routedScalingFactor = config.routedScalingFactor;
+  return routing;
 }

@@ -8,6 +8,8 @@
 #ifndef MOEC_TEST_SUPPORT_LAYEREXECUTION_H
 #define MOEC_TEST_SUPPORT_LAYEREXECUTION_H
 
+#include "MoEReference.h"
+
 #include "moec/moec.h"
 
 #include <cstdint>
@@ -28,6 +30,9 @@ struct LayerData {
   static LayerData generate(const MoELayerConfig &config, int64_t tokens,
                             uint64_t seed);
 };
+
+/// The reference's routing settings for `config`.
+reference::Routing referenceRouting(const MoELayerConfig &config);
 
 struct Comparison {
   std::vector<float> got;

@@ -296,18 +296,26 @@ TEST(LayerExecution, HashRouting) {
       kTolerance);
 }
 
-TEST(LayerExecution, HashRoutingTokenCountsMustAgree) {
-  auto kernel = compileEntry(kHashLayer, "hash_layer");
-  ASSERT_TRUE(kernel);
-  const Signature &sig = kernel->signature();
+/// Views of the signature's arguments with every dynamic size set to
+/// `dynamicSize`, for checks that never touch the data.
+std::vector<TensorView> placeholderInputs(const Signature &sig,
+                                          int64_t dynamicSize) {
   std::vector<TensorView> inputs;
   for (const TensorSpec &spec : sig.arguments) {
     std::vector<int64_t> shape = spec.shape;
     for (int64_t &size : shape)
       if (size == kDynamic)
-        size = 3;
+        size = dynamicSize;
     inputs.emplace_back(reinterpret_cast<void *>(64), spec.dtype, shape);
   }
+  return inputs;
+}
+
+TEST(LayerExecution, HashRoutingTokenCountsMustAgree) {
+  auto kernel = compileEntry(kHashLayer, "hash_layer");
+  ASSERT_TRUE(kernel);
+  const Signature &sig = kernel->signature();
+  std::vector<TensorView> inputs = placeholderInputs(sig, 3);
   inputs[5].shape = {2}; // token_ids for 2 tokens, x has 3
   auto shapes = sig.resultShapes(inputs);
   ASSERT_FALSE(static_cast<bool>(shapes));
@@ -325,14 +333,7 @@ TEST(LayerExecution, StaticTokenIdsMustMatchDynamicTokens) {
   auto kernel = compileEntry(source.c_str(), "hash_layer");
   ASSERT_TRUE(kernel);
   const Signature &sig = kernel->signature();
-  std::vector<TensorView> inputs;
-  for (const TensorSpec &spec : sig.arguments) {
-    std::vector<int64_t> shape = spec.shape;
-    for (int64_t &size : shape)
-      if (size == kDynamic)
-        size = 6;
-    inputs.emplace_back(reinterpret_cast<void *>(64), spec.dtype, shape);
-  }
+  std::vector<TensorView> inputs = placeholderInputs(sig, 6);
   auto shapes = sig.resultShapes(inputs);
   ASSERT_FALSE(static_cast<bool>(shapes));
   EXPECT_EQ(llvm::toString(shapes.takeError()),

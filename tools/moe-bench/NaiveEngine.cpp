@@ -2,6 +2,7 @@
 
 #include "NaiveEngine.h"
 
+#include "LayerExecution.h"
 #include "MoEReference.h"
 
 #include <algorithm>
@@ -36,7 +37,7 @@ NaiveReference::NaiveReference(Workload &workload) {
   weights.sharedDown = takeAsDouble(d.sharedDown);
   weights.bias = takeAsDouble(d.bias);
   weights.swigluLimit = c.swigluLimit;
-  weights.routing = referenceRouting(c);
+  weights.routing = test::referenceRouting(c);
   x = takeAsDouble(d.x);
 }
 

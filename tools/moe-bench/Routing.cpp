@@ -2,34 +2,12 @@
 
 #include "Routing.h"
 
+#include "LayerExecution.h"
+
 #include <cblas.h>
 
 using namespace moec;
 using namespace moec::bench;
-
-reference::Routing moec::bench::referenceRouting(const MoELayerConfig &config) {
-  reference::Routing routing;
-  routing.k = config.topK;
-  switch (config.scoring) {
-  case Scoring::Softmax:
-    routing.scoring = reference::Scoring::Softmax;
-    break;
-  case Scoring::Sigmoid:
-    routing.scoring = reference::Scoring::Sigmoid;
-    break;
-  case Scoring::SqrtSoftplus:
-    routing.scoring = reference::Scoring::SqrtSoftplus;
-    break;
-  }
-  routing.nGroup = config.nGroup;
-  routing.topkGroup = config.topkGroup;
-  routing.groupScore = config.groupScore == GroupScore::Max
-                           ? reference::GroupScore::Max
-                           : reference::GroupScore::Top2Sum;
-  routing.normTopkProb = config.normTopkProb;
-  routing.routedScalingFactor = config.routedScalingFactor;
-  return routing;
-}
 
 reference::RouterResult moec::bench::routeTokens(const MoELayerConfig &config,
                                                  const float *x, int64_t tokens,
@@ -44,7 +22,8 @@ reference::RouterResult moec::bench::routeTokens(const MoELayerConfig &config,
   if (bias)
     biasValues.assign(bias, bias + E);
   return reference::route(std::vector<double>(logits.begin(), logits.end()),
-                          tokens, E, referenceRouting(config), biasValues);
+                          tokens, E, test::referenceRouting(config),
+                          biasValues);
 }
 
 int64_t DispatchPlan::expertsHit() const {

@@ -20,8 +20,6 @@
 namespace moec::bench {
 
 /// The config's routing in the reference's terms.
-reference::Routing referenceRouting(const MoELayerConfig &config);
-
 /// Routes `tokens` rows of `x` [tokens, H]: logits = x @ routerW by sgemm,
 /// then reference::route. `bias` is [E] or null.
 reference::RouterResult routeTokens(const MoELayerConfig &config,

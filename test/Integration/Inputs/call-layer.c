@@ -2,33 +2,14 @@
  * its own arrays through MLIR's memref descriptors and checks the result
  * against a dense SwiGLU FFN (see identical-experts.mlir). */
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
+
+#include "layer-abi.h"
 
 enum { T = 5, H = 8, E = 4, I = 6 };
 
-typedef struct { float *allocated, *aligned; int64_t offset, sizes[1], strides[1]; } Desc1;
-typedef struct { float *allocated, *aligned; int64_t offset, sizes[2], strides[2]; } Desc2;
-typedef struct { float *allocated, *aligned; int64_t offset, sizes[3], strides[3]; } Desc3;
-
-void _mlir_ciface_moe_layer(Desc2 *x, Desc2 *router, Desc3 *gate, Desc3 *up,
-                            Desc3 *down, Desc2 *y);
-
 static float x[T][H], router[H][E], gate[E][H][I], up[E][H][I], down[E][I][H],
     y[T][H];
-
-static float value(unsigned i) { /* deterministic, in [-1, 1) */
-  return (float)((i * 2654435761u) % 2000u) / 1000.0f - 1.0f;
-}
-
-static Desc2 d2(float *p, int64_t a, int64_t b) {
-  Desc2 d = {p, p, 0, {a, b}, {b, 1}};
-  return d;
-}
-static Desc3 d3(float *p, int64_t a, int64_t b, int64_t c) {
-  Desc3 d = {p, p, 0, {a, b, c}, {b * c, c, 1}};
-  return d;
-}
 
 int main(void) {
   unsigned n = 1;

@@ -7,38 +7,14 @@
  * token select two experts with logit margins of about 2 and more, far
  * beyond rounding, so the kernel and this reference pick the same pair. */
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
+
+#include "layer-abi.h"
 
 enum { TMAX = 33, H = 64, E = 4, I = 32, K = 2 };
 
-typedef struct {
-  float *allocated, *aligned;
-  int64_t offset, sizes[2], strides[2];
-} Desc2;
-typedef struct {
-  float *allocated, *aligned;
-  int64_t offset, sizes[3], strides[3];
-} Desc3;
-
-void _mlir_ciface_moe_layer(Desc2 *x, Desc2 *router, Desc3 *gate, Desc3 *up,
-                            Desc3 *down, Desc2 *y);
-
 static float x[TMAX][H], router[H][E], gate[E][H][I], up[E][H][I],
     down[E][I][H], y[TMAX][H];
-
-static float value(unsigned i) { /* deterministic, in [-1, 1) */
-  return (float)((i * 2654435761u) % 2000u) / 1000.0f - 1.0f;
-}
-
-static Desc2 d2(float *p, int64_t a, int64_t b) {
-  Desc2 d = {p, p, 0, {a, b}, {b, 1}};
-  return d;
-}
-static Desc3 d3(float *p, int64_t a, int64_t b, int64_t c) {
-  Desc3 d = {p, p, 0, {a, b, c}, {b * c, c, 1}};
-  return d;
-}
 
 /* y = sum over the two chosen experts of w * down(silu(x gate) * (x up)). */
 static void reference(int t, double want[H], int chosen[K]) {
