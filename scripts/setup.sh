@@ -20,7 +20,7 @@ done
 packages=(
   cmake ninja-build python3
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
-  libgtest-dev libomp-22-dev libopenblas-dev gnuplot-nox
+  libgtest-dev libomp-22-dev libopenblas-dev gnuplot-nox pkgconf
 )
 
 as_root=()
