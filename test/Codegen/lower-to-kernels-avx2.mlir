@@ -16,7 +16,7 @@ func.func @combine(%ys: tensor<?x64xf32>, %perm: tensor<?xi32>, %w: tensor<?x2xf
 
 func.func @wide_tiling(%x: tensor<?x64xf32>, %w: tensor<4x64x64xf32>, %off: tensor<5xi32>) -> tensor<?x64xf32> {
   // expected-error @+1 {{'moe.cpu_tiling' needs 512-bit vectors, which target}}
-  %y = moe.grouped_matmul %x, %w, %off {moe.cpu_tiling = {bf16_dot = false, lanes = 16 : i64, mr = 6 : i64, mt = 48 : i64, nv = 4 : i64}} : tensor<?x64xf32>, tensor<4x64x64xf32>, tensor<5xi32> -> tensor<?x64xf32>
+  %y = moe.grouped_matmul %x, %w, %off {moe.cpu_tiling = {bf16_dot = false, kc = 1024 : i64, lanes = 16 : i64, mr = 6 : i64, mt = 48 : i64, nv = 4 : i64}} : tensor<?x64xf32>, tensor<4x64x64xf32>, tensor<5xi32> -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
 
@@ -24,7 +24,7 @@ func.func @wide_tiling(%x: tensor<?x64xf32>, %w: tensor<4x64x64xf32>, %off: tens
 
 func.func @dot_without_bf16(%x: tensor<?x64xbf16>, %w: tensor<4x64x32xbf16>, %off: tensor<5xi32>) -> tensor<?x32xbf16> {
   // expected-error @+1 {{'moe.cpu_tiling' needs 256-bit vectors and AVX512_BF16}}
-  %y = moe.grouped_matmul %x, %w, %off {moe.cpu_tiling = {bf16_dot = true, lanes = 8 : i64, mr = 6 : i64, mt = 48 : i64, nv = 2 : i64}} : tensor<?x64xbf16>, tensor<4x64x32xbf16>, tensor<5xi32> -> tensor<?x32xbf16>
+  %y = moe.grouped_matmul %x, %w, %off {moe.cpu_tiling = {bf16_dot = true, kc = 1024 : i64, lanes = 8 : i64, mr = 6 : i64, mt = 48 : i64, nv = 2 : i64}} : tensor<?x64xbf16>, tensor<4x64x32xbf16>, tensor<5xi32> -> tensor<?x32xbf16>
   return %y : tensor<?x32xbf16>
 }
 

@@ -55,10 +55,10 @@ func.func @fused_ffn(%x: tensor<?x64xf32>, %ids: tensor<?x2xi32>,
       : tensor<?x64xf32>, tensor<?x2xi32>
       -> tensor<?x64xf32>, tensor<?xi32>, tensor<5xi32>
   %g = moe.grouped_matmul %xs, %wg, %offsets
-      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 2, mt = 4, bf16_dot = false}}
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 2, mt = 4, kc = 1024, bf16_dot = false}}
       : tensor<?x64xf32>, tensor<4x64x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
   %u = moe.grouped_matmul %xs, %wu, %offsets
-      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 2, mt = 4, bf16_dot = false}}
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 2, mt = 4, kc = 1024, bf16_dot = false}}
       : tensor<?x64xf32>, tensor<4x64x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
   %h = moe.swiglu %g, %u : tensor<?x32xf32>, tensor<?x32xf32> -> tensor<?x32xf32>
   return %h : tensor<?x32xf32>
@@ -90,10 +90,10 @@ func.func @fused_ffn_blocked_dispatch(%x: tensor<?x64xf32>, %ids: tensor<?x2xi32
       : tensor<?x64xf32>, tensor<?x2xi32>
       -> tensor<?x64xf32>, tensor<?xi32>, tensor<5xi32>
   %g = moe.grouped_matmul %xs, %wg, %offsets
-      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, bf16_dot = false}}
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, kc = 1024, bf16_dot = false}}
       : tensor<?x64xf32>, tensor<4x64x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
   %u = moe.grouped_matmul %xs, %wu, %offsets
-      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, bf16_dot = false}}
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, kc = 1024, bf16_dot = false}}
       : tensor<?x64xf32>, tensor<4x64x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
   %h = moe.swiglu %g, %u : tensor<?x32xf32>, tensor<?x32xf32> -> tensor<?x32xf32>
   return %h : tensor<?x32xf32>
@@ -128,7 +128,7 @@ func.func @fused_ffn_blocked_dispatch(%x: tensor<?x64xf32>, %ids: tensor<?x2xi32
 func.func @grouped(%xs: tensor<?x32xf32>, %w: tensor<4x32x64xf32>,
                    %offsets: tensor<5xi32>) -> tensor<?x64xf32> {
   %y = moe.grouped_matmul %xs, %w, %offsets
-      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 4, mt = 4, bf16_dot = false}}
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 4, mt = 4, kc = 1024, bf16_dot = false}}
       : tensor<?x32xf32>, tensor<4x32x64xf32>, tensor<5xi32> -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
@@ -161,11 +161,11 @@ func.func @dense(%a: tensor<?x64xf32>, %b: tensor<64x32xf32>)
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32xf32>) -> tensor<?x32xf32>
   %o = linalg.fill ins(%one : f32) outs(%e : tensor<?x32xf32>) -> tensor<?x32xf32>
   %r = linalg.matmul
-      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, bf16_dot = false}}
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, kc = 1024, bf16_dot = false}}
       ins(%a, %b : tensor<?x64xf32>, tensor<64x32xf32>)
       outs(%z : tensor<?x32xf32>) -> tensor<?x32xf32>
   %r1 = linalg.matmul
-      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, bf16_dot = false}}
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, kc = 1024, bf16_dot = false}}
       ins(%a, %b : tensor<?x64xf32>, tensor<64x32xf32>)
       outs(%o : tensor<?x32xf32>) -> tensor<?x32xf32>
   return %r, %r1 : tensor<?x32xf32>, tensor<?x32xf32>
@@ -208,7 +208,7 @@ func.func @combine(%ys: tensor<?x64xf32>, %perm: tensor<?xi32>,
 // No pack function is made.
 // CHECK-LABEL: func.func @not_divisible(
 // CHECK-NOT: bufferization.to_buffer
-// CHECK: moe.grouped_matmul %{{.*}} {moe.cpu_tiling = {bf16_dot = false, lanes = 16 : i64, mr = 2 : i64, mt = 4 : i64, nv = 1 : i64}}
+// CHECK: moe.grouped_matmul %{{.*}} {moe.cpu_tiling = {bf16_dot = false, kc = 1024 : i64, lanes = 16 : i64, mr = 2 : i64, mt = 4 : i64, nv = 1 : i64}}
 // CHECK: moe.grouped_matmul %{{.*}} :
 // CHECK: moe.combine
 // CHECK-NOT: call
@@ -220,7 +220,7 @@ func.func @not_divisible(%xs: tensor<?x64xf32>, %w: tensor<4x64x24xf32>,
                          %rw: tensor<?x2xf32>)
     -> (tensor<?x24xf32>, tensor<?x32xf32>, tensor<?x40xf32>) {
   %y = moe.grouped_matmul %xs, %w, %offsets
-      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, bf16_dot = false}}
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, kc = 1024, bf16_dot = false}}
       : tensor<?x64xf32>, tensor<4x64x24xf32>, tensor<5xi32> -> tensor<?x24xf32>
   %y2 = moe.grouped_matmul %xs, %w2, %offsets
       : tensor<?x64xf32>, tensor<4x64x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
@@ -257,7 +257,7 @@ func.func @not_divisible(%xs: tensor<?x64xf32>, %w: tensor<4x64x24xf32>,
 func.func @bf16_dot(%xs: tensor<?x128xbf16>, %w: tensor<4x128x32xbf16>,
                     %offsets: tensor<5xi32>) -> tensor<?x32xbf16> {
   %y = moe.grouped_matmul %xs, %w, %offsets
-      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, bf16_dot = true}}
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, kc = 1024, bf16_dot = true}}
       : tensor<?x128xbf16>, tensor<4x128x32xbf16>, tensor<5xi32> -> tensor<?x32xbf16>
   return %y : tensor<?x32xbf16>
 }
@@ -276,7 +276,7 @@ func.func @bf16_dot(%xs: tensor<?x128xbf16>, %w: tensor<4x128x32xbf16>,
 func.func @bf16_no_dot(%xs: tensor<?x128xbf16>, %w: tensor<4x128x32xbf16>,
                        %offsets: tensor<5xi32>) -> tensor<?x32xbf16> {
   %y = moe.grouped_matmul %xs, %w, %offsets
-      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, bf16_dot = false}}
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, kc = 1024, bf16_dot = false}}
       : tensor<?x128xbf16>, tensor<4x128x32xbf16>, tensor<5xi32> -> tensor<?x32xbf16>
   return %y : tensor<?x32xbf16>
 }
@@ -288,7 +288,7 @@ func.func @bad_mt(%xs: tensor<?x64xf32>, %w: tensor<4x64x32xf32>,
                   %offsets: tensor<5xi32>) -> tensor<?x32xf32> {
   // expected-error @+1 {{invalid 'moe.cpu_tiling': moe.cpu_tiling: 'mt' must be a positive multiple of mr (6), got 50}}
   %y = moe.grouped_matmul %xs, %w, %offsets
-      {moe.cpu_tiling = {lanes = 16, mr = 6, nv = 1, mt = 50, bf16_dot = false}}
+      {moe.cpu_tiling = {lanes = 16, mr = 6, nv = 1, mt = 50, kc = 1024, bf16_dot = false}}
       : tensor<?x64xf32>, tensor<4x64x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
   return %y : tensor<?x32xf32>
 }
@@ -300,10 +300,10 @@ func.func @bad_lanes_in_ffn(%xs: tensor<?x64xf32>, %wg: tensor<4x64x32xf32>,
     -> tensor<?x32xf32> {
   // expected-error @+1 {{invalid 'moe.cpu_tiling': moe.cpu_tiling: 'lanes' must be 4, 8 or 16, got 32}}
   %g = moe.grouped_matmul %xs, %wg, %offsets
-      {moe.cpu_tiling = {lanes = 32, mr = 2, nv = 1, mt = 4, bf16_dot = false}}
+      {moe.cpu_tiling = {lanes = 32, mr = 2, nv = 1, mt = 4, kc = 1024, bf16_dot = false}}
       : tensor<?x64xf32>, tensor<4x64x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
   %u = moe.grouped_matmul %xs, %wu, %offsets
-      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, bf16_dot = false}}
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, kc = 1024, bf16_dot = false}}
       : tensor<?x64xf32>, tensor<4x64x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
   %h = moe.swiglu %g, %u : tensor<?x32xf32>, tensor<?x32xf32> -> tensor<?x32xf32>
   return %h : tensor<?x32xf32>
@@ -317,7 +317,7 @@ func.func @missing_key(%a: tensor<8x64xf32>, %b: tensor<64x32xf32>)
   %zero = arith.constant 0.0 : f32
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<8x32xf32>) -> tensor<8x32xf32>
   // expected-error @+1 {{invalid 'moe.cpu_tiling': moe.cpu_tiling: missing key 'bf16_dot'}}
-  %r = linalg.matmul {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4}}
+  %r = linalg.matmul {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, kc = 64}}
       ins(%a, %b : tensor<8x64xf32>, tensor<64x32xf32>)
       outs(%z : tensor<8x32xf32>) -> tensor<8x32xf32>
   return %r : tensor<8x32xf32>
@@ -327,9 +327,54 @@ func.func @missing_key(%a: tensor<8x64xf32>, %b: tensor<64x32xf32>)
 
 func.func @unknown_key(%xs: tensor<?x64xf32>, %w: tensor<4x64x32xf32>,
                        %offsets: tensor<5xi32>) -> tensor<?x32xf32> {
-  // expected-error @+1 {{invalid 'moe.cpu_tiling': moe.cpu_tiling: unknown key 'nr'; valid keys: lanes, mr, nv, mt, bf16_dot}}
+  // expected-error @+1 {{invalid 'moe.cpu_tiling': moe.cpu_tiling: unknown key 'nr'; valid keys: lanes, mr, nv, mt, kc, bf16_dot}}
   %y = moe.grouped_matmul %xs, %w, %offsets
-      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, bf16_dot = false, nr = 16}}
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 1, mt = 4, kc = 1024, bf16_dot = false, nr = 16}}
       : tensor<?x64xf32>, tensor<4x64x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
   return %y : tensor<?x32xf32>
+}
+
+// -----
+
+// K = 64 in blocks of kc = 16: a scratch slot of mt x 32 f32 per worker
+// (at most 64 workers share the items), a loop over the 4 blocks around the
+// row tiles, partial sums loaded from the scratch after the first block and
+// stored to it before the last, where the epilogue writes the output. The
+// rows left after the full mr-row tiles (mr = 2: one) take a 1-row tile.
+// CHECK-LABEL: func.func @k_blocked(
+// CHECK: %[[TOTAL:.+]] = memref.load %{{.*}}[%c4{{.*}}] : memref<5xindex>
+// CHECK: %[[WORKERS:.+]] = arith.minui %[[TOTAL]], %c64
+// CHECK: %[[SCRATCH:.+]] = memref.alloc(%[[WORKERS]]) {alignment = 64 : i64} : memref<?x4x32xf32>
+// CHECK: scf.parallel (%[[W:.+]]) = (%c0{{.*}}) to (%[[WORKERS]])
+// CHECK: scf.for
+// CHECK: scf.for %[[KB:.+]] = %c0{{.*}} to %c4
+// CHECK: %[[KLO:.+]] = arith.muli %[[KB]], %c16
+// CHECK: %[[FIRST:.+]] = arith.cmpi eq, %[[KB]], %c0
+// CHECK: %[[LAST:.+]] = arith.cmpi eq, %[[KB]], %c3
+// CHECK: scf.if %[[FIRST]] -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: } else {
+// CHECK: vector.load %[[SCRATCH]][%[[W]]
+// CHECK: scf.for %{{.*}} = %[[KLO]] to
+// CHECK: vector.fma
+// CHECK: scf.if %[[LAST]] {
+// CHECK: vector.store %{{.*}}, %{{.*}} : memref<?x32xf32>, vector<16xf32>
+// CHECK: } else {
+// CHECK: vector.store %{{.*}}, %[[SCRATCH]][%[[W]]
+func.func @k_blocked(%xs: tensor<?x64xf32>, %w: tensor<4x64x32xf32>,
+                     %offsets: tensor<5xi32>) -> tensor<?x32xf32> {
+  %y = moe.grouped_matmul %xs, %w, %offsets
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 2, mt = 4, kc = 16, bf16_dot = false}}
+      : tensor<?x64xf32>, tensor<4x64x32xf32>, tensor<5xi32> -> tensor<?x32xf32>
+  return %y : tensor<?x32xf32>
+}
+
+// -----
+
+func.func @odd_kc_with_dot_products(%xs: tensor<?x64xbf16>, %w: tensor<4x64x32xbf16>,
+                                    %offsets: tensor<5xi32>) -> tensor<?x32xbf16> {
+  // expected-error @+1 {{'moe.cpu_tiling': 'kc' must be even with bf16 dot products, got 15}}
+  %y = moe.grouped_matmul %xs, %w, %offsets
+      {moe.cpu_tiling = {lanes = 16, mr = 2, nv = 2, mt = 4, kc = 15, bf16_dot = true}}
+      : tensor<?x64xbf16>, tensor<4x64x32xbf16>, tensor<5xi32> -> tensor<?x32xbf16>
+  return %y : tensor<?x32xbf16>
 }

@@ -56,12 +56,13 @@ CPUTargetDesc machine(unsigned vectorBits, unsigned registers,
 }
 
 GemmTiling tiling(int64_t lanes, int64_t mr, int64_t nv, int64_t mt,
-                  bool bf16Dot = false) {
+                  bool bf16Dot = false, int64_t kc = 1024) {
   GemmTiling t;
   t.lanes = lanes;
   t.mr = mr;
   t.nv = nv;
   t.mt = mt;
+  t.kc = kc;
   t.bf16Dot = bf16Dot;
   return t;
 }
@@ -280,8 +281,9 @@ TEST(CPUTargetTiling, WorkItemRows) {
   EXPECT_EQ(selectGemmTiling(avx512, 1024, 1024, 2, false).mt, 60);
   // bf16 halves every size: 128K panel, 384K for 2K rows: 192, clamped to 96.
   EXPECT_EQ(selectGemmTiling(avx512, 1024, 1024, 1, true).mt, 96);
-  // K = 2048: the panel alone fills the budget, so one register tile.
-  EXPECT_EQ(selectGemmTiling(avx512, 2048, 1024, 1, false).mt, 6);
+  // K = 2048 is walked in two blocks of 1024, so the panel block and the
+  // rows are as large as at K = 1024.
+  EXPECT_EQ(selectGemmTiling(avx512, 2048, 1024, 1, false).mt, 60);
   EXPECT_EQ(selectGemmTiling(avx512, 16, 1024, 1, false).mt, 96);
   // A bigger L2 buys more rows.
   EXPECT_EQ(
@@ -293,6 +295,26 @@ TEST(CPUTargetTiling, WorkItemRows) {
     EXPECT_GE(t.mt, t.mr) << k;
     EXPECT_LE(t.mt, 16 * t.mr) << k;
   }
+}
+
+TEST(CPUTargetTiling, KBlocks) {
+  CPUTargetDesc avx512 = machine(512, 32, MiB);
+  // f32, W = 2, nv = 2: 256 bytes of panel per k; a quarter of L2 (256K)
+  // holds 1024 of them, and half of L1d (24K) 1024 k of 6 input rows.
+  EXPECT_EQ(selectGemmTiling(avx512, 7168, 2048, 2, false).kc, 1024);
+  // bf16 halves the bytes per k on both sides.
+  EXPECT_EQ(selectGemmTiling(avx512, 7168, 2048, 2, true).kc, 2048);
+  // K within the limit is one block.
+  EXPECT_EQ(selectGemmTiling(avx512, 1000, 2048, 2, false).kc, 1000);
+  EXPECT_EQ(selectGemmTiling(avx512, 1, 2048, 2, false).kc, 1);
+  // A 16K L1d: 8K / (6 rows * 4 bytes) = 341, rounded down to 336.
+  CPUTargetDesc smallL1 = avx512;
+  smallL1.l1dBytes = 16 * KiB;
+  EXPECT_EQ(selectGemmTiling(smallL1, 7168, 2048, 2, false).kc, 336);
+  // Never below 16, however small the caches.
+  CPUTargetDesc tiny = machine(512, 32, 4 * KiB);
+  tiny.l1dBytes = KiB;
+  EXPECT_EQ(selectGemmTiling(tiny, 7168, 2048, 2, false).kc, 16);
 }
 
 TEST(CPUTargetTiling, Bf16Dot) {
@@ -312,13 +334,13 @@ TEST(CPUTargetTiling, AttrRoundTrip) {
   mlir::DictionaryAttr attr = t.toAttr(&context);
   std::string text;
   llvm::raw_string_ostream(text) << attr;
-  EXPECT_EQ(text, "{bf16_dot = false, lanes = 16 : i64, mr = 6 : i64, "
-                  "mt = 48 : i64, nv = 4 : i64}");
+  EXPECT_EQ(text, "{bf16_dot = false, kc = 1024 : i64, lanes = 16 : i64, "
+                  "mr = 6 : i64, mt = 48 : i64, nv = 4 : i64}");
   llvm::Expected<GemmTiling> back = GemmTiling::fromAttr(attr);
   ASSERT_TRUE(bool(back)) << llvm::toString(back.takeError());
   EXPECT_EQ(*back, t);
 
-  GemmTiling other = tiling(8, 3, 1, 9, /*bf16Dot=*/true);
+  GemmTiling other = tiling(8, 3, 1, 9, /*bf16Dot=*/true, /*kc=*/32);
   back = GemmTiling::fromAttr(other.toAttr(&context));
   ASSERT_TRUE(bool(back)) << llvm::toString(back.takeError());
   EXPECT_EQ(*back, other);
@@ -338,40 +360,57 @@ TEST(CPUTargetTiling, FromAttrErrors) {
   };
   const std::string valid =
       "lanes = 16 : i64, mr = 6 : i64, nv = 4 : i64, mt = 48 : i64, "
-      "bf16_dot = false";
+      "kc = 256 : i64, bf16_dot = false";
   EXPECT_EQ(errorOf(valid), "<accepted>");
   // Integers written without a type are i64.
-  EXPECT_EQ(errorOf("lanes = 8, mr = 4, nv = 2, mt = 8, bf16_dot = true"),
-            "<accepted>");
+  EXPECT_EQ(
+      errorOf("lanes = 8, mr = 4, nv = 2, mt = 8, kc = 64, bf16_dot = true"),
+      "<accepted>");
 
-  EXPECT_EQ(errorOf("lanes = 16, nv = 4, mt = 48, bf16_dot = false"),
+  EXPECT_EQ(errorOf("lanes = 16, nv = 4, mt = 48, kc = 256, bf16_dot = false"),
             "moe.cpu_tiling: missing key 'mr'");
-  EXPECT_EQ(errorOf("lanes = 16, mr = 6, nv = 4, mt = 48"),
+  EXPECT_EQ(errorOf("lanes = 16, mr = 6, nv = 4, mt = 48, kc = 256"),
             "moe.cpu_tiling: missing key 'bf16_dot'");
-  EXPECT_EQ(errorOf(valid + ", kc = 256"),
-            "moe.cpu_tiling: unknown key 'kc'; valid keys: lanes, mr, nv, mt, "
-            "bf16_dot");
-  EXPECT_EQ(errorOf("lanes = 16, mr = 6 : i32, nv = 4, mt = 48, "
+  EXPECT_EQ(errorOf("lanes = 16, mr = 6, nv = 4, mt = 48, bf16_dot = false"),
+            "moe.cpu_tiling: missing key 'kc'");
+  EXPECT_EQ(errorOf(valid + ", nr = 16"),
+            "moe.cpu_tiling: unknown key 'nr'; valid keys: lanes, mr, nv, mt, "
+            "kc, bf16_dot");
+  EXPECT_EQ(errorOf("lanes = 16, mr = 6, nv = 4, mt = 48, kc = 0, "
+                    "bf16_dot = false"),
+            "moe.cpu_tiling: 'kc' must be at least 1, got 0");
+  EXPECT_EQ(errorOf("lanes = 16, mr = 6 : i32, nv = 4, mt = 48, kc = 256, "
                     "bf16_dot = false"),
             "moe.cpu_tiling: 'mr' must be an i64 integer, got 6 : i32");
-  EXPECT_EQ(errorOf("lanes = 16, mr = 6, nv = \"4\", mt = 48, "
+  EXPECT_EQ(errorOf("lanes = 16, mr = 6, nv = \"4\", mt = 48, kc = 256, "
                     "bf16_dot = false"),
             "moe.cpu_tiling: 'nv' must be an i64 integer, got \"4\"");
-  EXPECT_EQ(errorOf("lanes = 16, mr = 6, nv = 4, mt = 48, bf16_dot = 1"),
-            "moe.cpu_tiling: 'bf16_dot' must be a bool, got 1 : i64");
+  EXPECT_EQ(
+      errorOf("lanes = 16, mr = 6, nv = 4, mt = 48, kc = 256, bf16_dot = 1"),
+      "moe.cpu_tiling: 'bf16_dot' must be a bool, got 1 : i64");
 
-  EXPECT_EQ(errorOf("lanes = 12, mr = 6, nv = 4, mt = 48, bf16_dot = false"),
-            "moe.cpu_tiling: 'lanes' must be 4, 8 or 16, got 12");
-  EXPECT_EQ(errorOf("lanes = 16, mr = 0, nv = 4, mt = 48, bf16_dot = false"),
-            "moe.cpu_tiling: 'mr' must be at least 1, got 0");
-  EXPECT_EQ(errorOf("lanes = 16, mr = 6, nv = 0, mt = 48, bf16_dot = false"),
-            "moe.cpu_tiling: 'nv' must be at least 1, got 0");
-  EXPECT_EQ(errorOf("lanes = 16, mr = 6, nv = 4, mt = 50, bf16_dot = false"),
-            "moe.cpu_tiling: 'mt' must be a positive multiple of mr (6), got "
-            "50");
-  EXPECT_EQ(errorOf("lanes = 16, mr = 6, nv = 4, mt = -6, bf16_dot = false"),
-            "moe.cpu_tiling: 'mt' must be a positive multiple of mr (6), got "
-            "-6");
+  EXPECT_EQ(
+      errorOf(
+          "lanes = 12, mr = 6, nv = 4, mt = 48, kc = 256, bf16_dot = false"),
+      "moe.cpu_tiling: 'lanes' must be 4, 8 or 16, got 12");
+  EXPECT_EQ(
+      errorOf(
+          "lanes = 16, mr = 0, nv = 4, mt = 48, kc = 256, bf16_dot = false"),
+      "moe.cpu_tiling: 'mr' must be at least 1, got 0");
+  EXPECT_EQ(
+      errorOf(
+          "lanes = 16, mr = 6, nv = 0, mt = 48, kc = 256, bf16_dot = false"),
+      "moe.cpu_tiling: 'nv' must be at least 1, got 0");
+  EXPECT_EQ(
+      errorOf(
+          "lanes = 16, mr = 6, nv = 4, mt = 50, kc = 256, bf16_dot = false"),
+      "moe.cpu_tiling: 'mt' must be a positive multiple of mr (6), got "
+      "50");
+  EXPECT_EQ(
+      errorOf(
+          "lanes = 16, mr = 6, nv = 4, mt = -6, kc = 256, bf16_dot = false"),
+      "moe.cpu_tiling: 'mt' must be a positive multiple of mr (6), got "
+      "-6");
 }
 
 } // namespace

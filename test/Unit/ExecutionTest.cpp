@@ -146,6 +146,29 @@ TEST(LayerExecution, AllTokensToOneExpert) {
   EXPECT_LE(check(config, 300, tweak).maxRelativeError, kTolerance);
 }
 
+TEST(LayerExecution, SmallCachesBlockK) {
+  // Caches this small make every kernel walk K in blocks of 16 or 32 (a
+  // partial last block where K = 200) with the partial sums in the worker
+  // scratch, and give items of 60 rows: the token counts leave every tail
+  // tile height (1, 3 and 6 with repeated rows) in some group.
+  CompileOptions options;
+  options.target = "cpu-host:l1d=2K,l2=16K";
+  for (auto [hidden, intermediate] : {std::pair{200, 64}, {208, 96}}) {
+    MoELayerConfig config = smallConfig();
+    config.hidden = hidden;
+    config.intermediate = intermediate;
+    auto kernel = orFail(compiler().compileLayer(config, options));
+    ASSERT_TRUE(kernel);
+    for (int64_t tokens : {1, 5, 37, 300}) {
+      LayerData data = LayerData::generate(config, tokens, /*seed=*/3);
+      auto result = runBoth(*kernel, config, data);
+      ASSERT_TRUE(bool(result)) << llvm::toString(result.takeError());
+      EXPECT_LE(result->maxRelativeError, kTolerance)
+          << "H = " << hidden << ", T = " << tokens;
+    }
+  }
+}
+
 TEST(LayerExecution, SingleExpert) {
   MoELayerConfig config = smallConfig();
   config.numExperts = 1;

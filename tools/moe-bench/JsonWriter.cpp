@@ -43,6 +43,7 @@ void writeRun(llvm::json::OStream &json, const Report &report) {
     json.attribute("naive_budget_s", run.naiveBudgetSeconds);
     json.attribute("max_gib", run.maxGib);
     json.attribute("seed", static_cast<int64_t>(run.seed));
+    json.attribute("cache_flush_bytes", static_cast<int64_t>(run.flushBytes));
   });
   json.attributeObject("openblas", [&] {
     json.attribute("core", report.openblas.core);

@@ -25,6 +25,9 @@ struct RunInfo {
   double naiveBudgetSeconds = 0;
   double maxGib = 0;
   uint64_t seed = 0;
+  /// Bytes streamed before every timed call to empty the caches; 0 with
+  /// --warm-caches.
+  uint64_t flushBytes = 0;
 };
 
 struct Report {

@@ -134,6 +134,12 @@ void moec::bench::printHeader(llvm::raw_ostream &os, const Report &report) {
                       "naive budget {4:F1} s\n",
                       run.date, run.target, run.repeat, run.budgetSeconds,
                       run.naiveBudgetSeconds);
+  if (run.flushBytes)
+    os << llvm::formatv("caches: cold; {0} MiB streamed before every moec and "
+                        "OpenBLAS call\n",
+                        run.flushBytes >> 20);
+  else
+    os << "caches: warm (--warm-caches); calls back to back\n";
 }
 
 void moec::bench::printTable(llvm::raw_ostream &os, const Report &report) {

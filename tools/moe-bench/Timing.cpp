@@ -27,7 +27,12 @@ llvm::Expected<Timing>
 moec::bench::timeCalls(llvm::function_ref<llvm::Error()> call,
                        const TimingPolicy &policy,
                        std::optional<double> estimateMs) {
+  auto prepare = [&] {
+    if (policy.beforeCall)
+      policy.beforeCall();
+  };
   if (!estimateMs) {
+    prepare();
     auto start = std::chrono::steady_clock::now();
     if (llvm::Error err = call())
       return std::move(err);
@@ -39,6 +44,7 @@ moec::bench::timeCalls(llvm::function_ref<llvm::Error()> call,
                                               std::max(*estimateMs, 1e-3)));
   std::vector<double> samples;
   for (unsigned i = 0; i < runs; ++i) {
+    prepare();
     auto start = std::chrono::steady_clock::now();
     if (llvm::Error err = call())
       return std::move(err);

@@ -7,6 +7,7 @@
 #include "llvm/Support/Error.h"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct TimingPolicy {
   /// Fewer timed calls when `repeat` of them would take longer than this
   /// (estimated from the warm-up call); at least one is always made.
   double budgetSeconds = 10;
+  /// Runs, untimed, before every call (the warm-up included): the cache
+  /// flush of CacheFlush.h, or nothing.
+  std::function<void()> beforeCall;
 };
 
 struct Timing {

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CacheFlush.h"
 #include "CaseRunner.h"
 #include "Columns.h"
 #include "Machine.h"
@@ -84,6 +85,12 @@ cl::opt<bool> noNaive("no-naive", cl::desc("Do not run the f64 reference"),
                       cl::cat(category));
 cl::opt<bool> noPlot("no-plot", cl::desc("Do not draw moe-bench.png"),
                      cl::cat(category));
+cl::opt<bool> warmCaches(
+    "warm-caches",
+    cl::desc("Time calls back to back, the previous call's weights still "
+             "cached (default: before every call, stream a buffer of twice "
+             "the last-level cache, as the other layers of a model would)"),
+    cl::cat(category));
 cl::opt<bool> listOnly("list",
                        cl::desc("Print the selected cases and their "
                                 "estimated memory, run nothing"),
@@ -303,6 +310,12 @@ int main(int argc, char **argv) {
   unsigned repeats = quick && repeat.getNumOccurrences() == 0 ? 1 : repeat;
   settings.timing = {repeats, budget};
   settings.naiveTiming = {repeats, naiveBudget};
+  std::unique_ptr<CacheFlusher> flusher;
+  if (!warmCaches) {
+    flusher = std::make_unique<CacheFlusher>(quick ? uint64_t(64) << 20
+                                                   : defaultFlushBytes());
+    settings.timing.beforeCall = [&flusher] { flusher->flush(); };
+  }
   settings.naive = !noNaive;
   settings.maxGib = maxGib;
   settings.seed = seed;
@@ -313,10 +326,15 @@ int main(int argc, char **argv) {
                 ec.message());
 
   Report report;
-  report.run = {utcNow(), commandLine(argc, argv),
-                target,   repeats,
-                budget,   naiveBudget,
-                maxGib,   seed};
+  report.run = {utcNow(),
+                commandLine(argc, argv),
+                target,
+                repeats,
+                budget,
+                naiveBudget,
+                maxGib,
+                seed,
+                flusher ? flusher->bytes() : 0};
   auto machine = measureMachine(used, quick);
   if (!machine)
     return fail(llvm::toString(machine.takeError()));

@@ -18,12 +18,27 @@ using namespace moec::cpu;
 
 namespace {
 
+/// Worker slots of the K-blocked schedule (see GemmEmitter::emit): the f32
+/// scratch holds one slot per worker, and threads share the workers out as
+/// they shared the items.
+constexpr int64_t kMaxWorkers = 64;
+
+/// Where a register tile's K range and partial sums come from.
+struct KBlock {
+  Value kLo, kHi;
+  /// Without K blocking: null, the tile covers all of K.
+  Value scratch, worker, isFirst, isLast;
+  /// First row of the item, scratch row 0.
+  Value itemRow;
+};
+
 class GemmEmitter {
 public:
   GemmEmitter(const GroupedGemm &gemm, const GemmTiling &tiling)
       : gemm(gemm), tiling(tiling),
         numWeights(static_cast<int64_t>(gemm.weights.size())),
-        panelColumns(tiling.panelColumns()) {
+        panelColumns(tiling.panelColumns()), kc(std::min(tiling.kc, gemm.k)),
+        numKBlocks((gemm.k + kc - 1) / kc) {
     auto packed = cast<MemRefType>(gemm.weights.front().getType());
     numExperts = packed.getDimSize(0);
     numPanels = packed.getDimSize(1);
@@ -31,6 +46,11 @@ public:
     pairs = usesDotProducts(tiling, inputElement);
   }
 
+  /// Without K blocking, items are the parallel iterations. With it, each
+  /// of up to kMaxWorkers workers takes a contiguous share of the items
+  /// (the share a static schedule would give it) and keeps its partial
+  /// sums in its own slot of one scratch buffer: a buffer allocated inside
+  /// the parallel body would be a stack allocation per item.
   void emit(ImplicitLocOpBuilder &b) {
     if (gemm.offsets)
       zeroRowsInNoGroup(b);
@@ -38,20 +58,70 @@ public:
     Value total =
         memref::LoadOp::create(b, itemStarts, indexConstant(b, numExperts));
     Value zero = indexConstant(b, 0), one = indexConstant(b, 1);
+    if (numKBlocks == 1) {
+      scf::ParallelOp::create(
+          b, ValueRange{zero}, ValueRange{total}, ValueRange{one},
+          [&](OpBuilder &nested, Location loc, ValueRange ivs) {
+            ImplicitLocOpBuilder nb(loc, nested);
+            runItem(nb, itemStarts, ivs[0], {}, {});
+          });
+      return;
+    }
+    Value workers =
+        arith::MinUIOp::create(b, total, indexConstant(b, kMaxWorkers));
+    auto scratchType = MemRefType::get(
+        {ShapedType::kDynamic, tiling.mt, numWeights * panelColumns},
+        b.getF32Type());
+    Value scratch = memref::AllocOp::create(b, scratchType, ValueRange{workers},
+                                            b.getI64IntegerAttr(64));
     scf::ParallelOp::create(
-        b, ValueRange{zero}, ValueRange{total}, ValueRange{one},
+        b, ValueRange{zero}, ValueRange{workers}, ValueRange{one},
         [&](OpBuilder &nested, Location loc, ValueRange ivs) {
           ImplicitLocOpBuilder nb(loc, nested);
-          runItem(nb, itemStarts, ivs[0]);
+          Value worker = ivs[0];
+          auto shareStart = [&](Value w) {
+            return arith::DivUIOp::create(
+                nb, arith::MulIOp::create(nb, w, total), workers);
+          };
+          Value first = shareStart(worker);
+          Value last = shareStart(arith::AddIOp::create(nb, worker, one));
+          forEach(nb, first, last, [&](ImplicitLocOpBuilder &lb, Value item) {
+            runItem(lb, itemStarts, item, scratch, worker);
+          });
         });
   }
 
 private:
   const GroupedGemm &gemm;
   const GemmTiling &tiling;
-  int64_t numWeights, panelColumns, numExperts = 1, numPanels = 1;
+  int64_t numWeights, panelColumns, kc, numKBlocks;
+  int64_t numExperts = 1, numPanels = 1;
   Type inputElement;
   bool pairs = false;
+
+  /// `scf.for %iv = lo to hi step step` with no results.
+  static void
+  forEach(ImplicitLocOpBuilder &b, Value lo, Value hi,
+          llvm::function_ref<void(ImplicitLocOpBuilder &, Value)> body,
+          int64_t step = 1) {
+    scf::ForOp::create(
+        b, lo, hi, indexConstant(b, step), ValueRange{},
+        [&](OpBuilder &nested, Location loc, Value iv, ValueRange) {
+          ImplicitLocOpBuilder nb(loc, nested);
+          body(nb, iv);
+          scf::YieldOp::create(nb);
+        });
+  }
+
+  /// `scf.if cond` with no results and no else.
+  static void when(ImplicitLocOpBuilder &b, Value cond,
+                   llvm::function_ref<void(ImplicitLocOpBuilder &)> body) {
+    scf::IfOp::create(b, cond, [&](OpBuilder &nested, Location loc) {
+      ImplicitLocOpBuilder nb(loc, nested);
+      body(nb);
+      scf::YieldOp::create(nb);
+    });
+  }
 
   /// `[lo, hi)` rows of expert `e`, clamped into `[0, R]` so that bad
   /// offsets give wrong groups, never out-of-bounds rows.
@@ -131,8 +201,12 @@ private:
   }
 
   /// Items of one expert are ordered panel-major, so consecutive items (which
-  /// a thread's static share is made of) reuse the panel from L2.
-  void runItem(ImplicitLocOpBuilder &b, Value starts, Value item) {
+  /// a thread's static share is made of) reuse the panel from L2. The rows
+  /// go in full mr-row tiles, then one shorter tile for the rest, whose
+  /// missing rows repeat the last one and are not stored: no row count makes
+  /// the item pass over its panel more than once per mr rows.
+  void runItem(ImplicitLocOpBuilder &b, Value starts, Value item, Value scratch,
+               Value worker) {
     Value e = findExpert(b, starts, item);
     Value first = memref::LoadOp::create(b, starts, e);
     Value next = arith::AddIOp::create(b, e, indexConstant(b, 1));
@@ -150,22 +224,76 @@ private:
     Value fullRows = arith::MulIOp::create(
         b, arith::DivUIOp::create(b, arith::SubIOp::create(b, r1, r0), mr), mr);
     Value split = arith::AddIOp::create(b, r0, fullRows);
+    Value rest = arith::SubIOp::create(b, r1, split);
     Value expert = numExperts == 1 ? indexConstant(b, 0) : e;
-    scf::ForOp::create(
-        b, r0, split, mr, ValueRange{},
-        [&](OpBuilder &nested, Location loc, Value row, ValueRange) {
-          ImplicitLocOpBuilder nb(loc, nested);
-          registerTile(nb, expert, panel, row, tiling.mr);
-          scf::YieldOp::create(nb);
+    Tile where{expert, panel, r1};
+
+    auto rowTiles = [&](ImplicitLocOpBuilder &tb, const KBlock &kBlock) {
+      forEach(
+          tb, r0, split,
+          [&](ImplicitLocOpBuilder &lb, Value row) {
+            registerTile(lb, where, row, tiling.mr, /*masked=*/false, kBlock);
+          },
+          tiling.mr);
+      if (tiling.mr == 1)
+        return;
+      // The rest (< mr rows) goes in one tile of the smallest height of
+      // {1, mr / 2, mr} that holds it; a taller tile repeats its last row.
+      int64_t half = tiling.mr / 2;
+      auto tail = [&](int64_t height, Value fits) {
+        when(tb, fits, [&](ImplicitLocOpBuilder &nb) {
+          registerTile(nb, where, split, height, /*masked=*/height > 1, kBlock);
         });
-    scf::ForOp::create(
-        b, split, r1, indexConstant(b, 1), ValueRange{},
-        [&](OpBuilder &nested, Location loc, Value row, ValueRange) {
-          ImplicitLocOpBuilder nb(loc, nested);
-          registerTile(nb, expert, panel, row, 1);
-          scf::YieldOp::create(nb);
+      };
+      auto restIn = [&](int64_t above, int64_t atMost) {
+        Value low = arith::CmpIOp::create(tb, arith::CmpIPredicate::ugt, rest,
+                                          indexConstant(tb, above));
+        Value high = arith::CmpIOp::create(tb, arith::CmpIPredicate::ule, rest,
+                                           indexConstant(tb, atMost));
+        return arith::AndIOp::create(tb, low, high);
+      };
+      tail(1, restIn(0, 1));
+      if (half > 1) {
+        tail(half, restIn(1, half));
+        tail(tiling.mr, restIn(half, tiling.mr));
+      } else {
+        tail(tiling.mr, restIn(1, tiling.mr));
+      }
+    };
+
+    if (!scratch) {
+      rowTiles(b, KBlock{indexConstant(b, 0),
+                         indexConstant(b, gemm.k),
+                         {},
+                         {},
+                         {},
+                         {},
+                         r0});
+      return;
+    }
+    // Every row tile of the item passes over one block of the panel before
+    // the next block is loaded.
+    forEach(
+        b, indexConstant(b, 0), indexConstant(b, numKBlocks),
+        [&](ImplicitLocOpBuilder &kb, Value kIndex) {
+          Value kLo = arith::MulIOp::create(kb, kIndex, indexConstant(kb, kc));
+          Value kHi = arith::MinUIOp::create(
+              kb, arith::AddIOp::create(kb, kLo, indexConstant(kb, kc)),
+              indexConstant(kb, gemm.k));
+          Value isFirst = arith::CmpIOp::create(kb, arith::CmpIPredicate::eq,
+                                                kIndex, indexConstant(kb, 0));
+          Value isLast =
+              arith::CmpIOp::create(kb, arith::CmpIPredicate::eq, kIndex,
+                                    indexConstant(kb, numKBlocks - 1));
+          rowTiles(kb, KBlock{kLo, kHi, scratch, worker, isFirst, isLast, r0});
         });
   }
+
+  struct Tile {
+    Value expert, panel;
+    /// End of the item's rows: a masked tile reads no row past it.
+    Value rowEnd;
+  };
 
   /// The input row output row `row` reads.
   Value inputRow(ImplicitLocOpBuilder &b, Value row) {
@@ -214,30 +342,63 @@ private:
         ValueRange{expert, panel, step, indexConstant(b, 2 * v * lanes)});
   }
 
-  /// `rows` x (nv vectors per weight) accumulators over the whole K, then
-  /// the epilogue and the stores.
-  void registerTile(ImplicitLocOpBuilder &b, Value expert, Value panel,
-                    Value row, int64_t rows) {
+  /// Indices of accumulator (w, i, v) in scratch: row i of the tile, the
+  /// v-th vector of weight w's columns.
+  SmallVector<Value> scratchIndices(ImplicitLocOpBuilder &b, const KBlock &k,
+                                    Value row, int64_t i, int64_t w,
+                                    int64_t v) {
+    Value localRow = arith::AddIOp::create(
+        b, arith::SubIOp::create(b, row, k.itemRow), indexConstant(b, i));
+    return {k.worker, localRow,
+            indexConstant(b, w * panelColumns + v * tiling.lanes)};
+  }
+
+  /// `rows` x (nv vectors per weight) accumulators over the K range of
+  /// `k`, then the epilogue and the stores, or the partial sums back to
+  /// the scratch. A masked tile reads row min(row + i, rowEnd - 1) and
+  /// stores only rows below rowEnd.
+  void registerTile(ImplicitLocOpBuilder &b, const Tile &tile, Value row,
+                    int64_t rows, bool masked, const KBlock &k) {
     int64_t nv = tiling.nv, lanes = tiling.lanes;
     VectorType accType = f32Vector(b.getContext(), lanes);
+    Value lastRow = arith::SubIOp::create(b, tile.rowEnd, indexConstant(b, 1));
     SmallVector<Value> inputRows;
-    for (int64_t i = 0; i < rows; ++i)
-      inputRows.push_back(
-          inputRow(b, arith::AddIOp::create(b, row, indexConstant(b, i))));
+    for (int64_t i = 0; i < rows; ++i) {
+      Value r = arith::AddIOp::create(b, row, indexConstant(b, i));
+      if (masked)
+        r = arith::MinSIOp::create(b, r, lastRow);
+      inputRows.push_back(inputRow(b, r));
+    }
     auto accIndex = [&](int64_t w, int64_t i, int64_t v) {
       return (w * rows + i) * nv + v;
     };
-    SmallVector<Value> inits(numWeights * rows * nv,
-                             floatConstant(b, accType, 0.0));
+    int64_t numAccs = numWeights * rows * nv;
+    SmallVector<Type> accTypes(numAccs, accType);
+    SmallVector<Value> inits(numAccs, floatConstant(b, accType, 0.0));
+    if (k.scratch) {
+      inits = buildIf(
+          b, k.isFirst, accTypes, [&](ImplicitLocOpBuilder &) { return inits; },
+          [&](ImplicitLocOpBuilder &nb) {
+            SmallVector<Value> partial(numAccs);
+            for (int64_t w = 0; w < numWeights; ++w)
+              for (int64_t i = 0; i < rows; ++i)
+                for (int64_t v = 0; v < nv; ++v)
+                  partial[accIndex(w, i, v)] = vector::LoadOp::create(
+                      nb, accType, k.scratch,
+                      scratchIndices(nb, k, row, i, w, v));
+            return partial;
+          });
+    }
     auto loop = scf::ForOp::create(
-        b, indexConstant(b, 0), indexConstant(b, gemm.k),
-        indexConstant(b, pairs ? 2 : 1), inits,
+        b, k.kLo, k.kHi, indexConstant(b, pairs ? 2 : 1), inits,
         [&](OpBuilder &nested, Location loc, Value kk, ValueRange accs) {
           ImplicitLocOpBuilder nb(loc, nested);
+
           SmallVector<Value> panelVectors;
           for (int64_t w = 0; w < numWeights; ++w)
             for (int64_t v = 0; v < nv; ++v)
-              panelVectors.push_back(loadWeight(nb, w, expert, panel, kk, v));
+              panelVectors.push_back(
+                  loadWeight(nb, w, tile.expert, tile.panel, kk, v));
           SmallVector<Value> next(accs.begin(), accs.end());
           for (int64_t i = 0; i < rows; ++i) {
             Value a = broadcastInput(nb, inputRows[i], kk);
@@ -252,20 +413,55 @@ private:
           }
           scf::YieldOp::create(nb, next);
         });
+    auto result = [&](int64_t w, int64_t i, int64_t v) {
+      return loop.getResult(accIndex(w, i, v));
+    };
 
-    for (int64_t i = 0; i < rows; ++i) {
-      Value outRow = arith::AddIOp::create(b, row, indexConstant(b, i));
-      for (int64_t v = 0; v < nv; ++v) {
-        Value result = loop.getResult(accIndex(0, i, v));
-        if (numWeights == 2)
-          result = swigluF32(b, result, loop.getResult(accIndex(1, i, v)),
-                             gemm.swigluLimit);
-        Value column = arith::AddIOp::create(
-            b, arith::MulIOp::create(b, panel, indexConstant(b, panelColumns)),
-            indexConstant(b, v * lanes));
-        storeF32Vector(b, result, gemm.output, ValueRange{outRow, column});
+    auto storeOutputs = [&](ImplicitLocOpBuilder &sb) {
+      for (int64_t i = 0; i < rows; ++i) {
+        Value outRow = arith::AddIOp::create(sb, row, indexConstant(sb, i));
+        auto storeRow = [&](ImplicitLocOpBuilder &rb) {
+          for (int64_t v = 0; v < nv; ++v) {
+            Value value = result(0, i, v);
+            if (numWeights == 2)
+              value = swigluF32(rb, value, result(1, i, v), gemm.swigluLimit);
+            Value column = arith::AddIOp::create(
+                rb,
+                arith::MulIOp::create(rb, tile.panel,
+                                      indexConstant(rb, panelColumns)),
+                indexConstant(rb, v * lanes));
+            storeF32Vector(rb, value, gemm.output, ValueRange{outRow, column});
+          }
+        };
+        if (!masked) {
+          storeRow(sb);
+          continue;
+        }
+        Value inside = arith::CmpIOp::create(sb, arith::CmpIPredicate::ult,
+                                             outRow, tile.rowEnd);
+        when(sb, inside, storeRow);
       }
+    };
+    if (!k.scratch) {
+      storeOutputs(b);
+      return;
     }
+    // Partial sums of rows past rowEnd land in scratch rows no other tile
+    // uses (the item's rows are fewer than mt whenever a tile is masked).
+    buildIf(
+        b, k.isLast, TypeRange{},
+        [&](ImplicitLocOpBuilder &nb) {
+          storeOutputs(nb);
+          return SmallVector<Value>{};
+        },
+        [&](ImplicitLocOpBuilder &nb) {
+          for (int64_t w = 0; w < numWeights; ++w)
+            for (int64_t i = 0; i < rows; ++i)
+              for (int64_t v = 0; v < nv; ++v)
+                vector::StoreOp::create(nb, result(w, i, v), k.scratch,
+                                        scratchIndices(nb, k, row, i, w, v));
+          return SmallVector<Value>{};
+        });
   }
 };
 

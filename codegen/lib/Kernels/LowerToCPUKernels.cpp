@@ -77,6 +77,13 @@ FailureOr<std::optional<GemmTiling>> tilingOf(Operation *op, int64_t k,
   }
   PackedLayout layout{tiling->panelColumns(),
                       usesDotProducts(*tiling, element)};
+  // Dot products consume k in pairs; a block boundary must not split one.
+  if (layout.pairs && tiling->kc < k && tiling->kc % 2 != 0) {
+    op->emitError() << "'" << kCPUTilingAttrName
+                    << "': 'kc' must be even with bf16 dot products, got "
+                    << tiling->kc;
+    return failure();
+  }
   auto weightType = RankedTensorType::get({k, n}, element);
   if (!canPack(weightType, layout))
     return std::optional<GemmTiling>();

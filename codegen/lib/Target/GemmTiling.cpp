@@ -15,8 +15,10 @@ using namespace moec;
 namespace {
 
 constexpr llvm::StringLiteral kLanes = "lanes", kMr = "mr", kNv = "nv",
-                              kMt = "mt", kBf16Dot = "bf16_dot";
-constexpr llvm::StringLiteral kValidKeys = "lanes, mr, nv, mt, bf16_dot";
+                              kMt = "mt", kKc = "kc", kBf16Dot = "bf16_dot";
+constexpr llvm::StringLiteral kValidKeys = "lanes, mr, nv, mt, kc, bf16_dot";
+/// K blocks are whole cache lines of f32 and whole k pairs of bf16.
+constexpr int64_t kKcGranule = 16;
 
 /// Rows of the register tile unless the register file is too small for it;
 /// see selectGemmTiling in the header.
@@ -45,13 +47,14 @@ mlir::DictionaryAttr GemmTiling::toAttr(mlir::MLIRContext *context) const {
       b.getNamedAttr(kMr, b.getI64IntegerAttr(mr)),
       b.getNamedAttr(kNv, b.getI64IntegerAttr(nv)),
       b.getNamedAttr(kMt, b.getI64IntegerAttr(mt)),
+      b.getNamedAttr(kKc, b.getI64IntegerAttr(kc)),
       b.getNamedAttr(kBf16Dot, b.getBoolAttr(bf16Dot)),
   });
 }
 
 llvm::Expected<GemmTiling> GemmTiling::fromAttr(mlir::DictionaryAttr attr) {
   for (mlir::NamedAttribute entry : attr)
-    if (!llvm::is_contained({kLanes, kMr, kNv, kMt, kBf16Dot},
+    if (!llvm::is_contained({kLanes, kMr, kNv, kMt, kKc, kBf16Dot},
                             entry.getName().strref()))
       return tilingError("unknown key '" + entry.getName().strref() +
                          "'; valid keys: " + kValidKeys);
@@ -70,7 +73,8 @@ llvm::Expected<GemmTiling> GemmTiling::fromAttr(mlir::DictionaryAttr attr) {
   };
   for (auto [key, field] :
        {std::pair{kLanes, &tiling.lanes}, std::pair{kMr, &tiling.mr},
-        std::pair{kNv, &tiling.nv}, std::pair{kMt, &tiling.mt}})
+        std::pair{kNv, &tiling.nv}, std::pair{kMt, &tiling.mt},
+        std::pair{kKc, &tiling.kc}})
     if (llvm::Error error = readInt(key, *field))
       return std::move(error);
 
@@ -92,6 +96,9 @@ llvm::Expected<GemmTiling> GemmTiling::fromAttr(mlir::DictionaryAttr attr) {
   if (tiling.nv < 1)
     return tilingError("'nv' must be at least 1, got " +
                        llvm::Twine(tiling.nv));
+  if (tiling.kc < 1)
+    return tilingError("'kc' must be at least 1, got " +
+                       llvm::Twine(tiling.kc));
   if (tiling.mt < 1 || tiling.mt % tiling.mr != 0)
     return tilingError("'mt' must be a positive multiple of mr (" +
                        llvm::Twine(tiling.mr) + "), got " +
@@ -122,12 +129,21 @@ GemmTiling moec::selectGemmTiling(const CPUTargetDesc &target, int64_t k,
   while (tiling.nv > 1 && n % tiling.panelColumns() != 0)
     tiling.nv /= 2;
 
-  // The weight panel is reused by every row of the work item, and the rows
-  // by every panel: both should stay in L2 while the item runs; the other
-  // half of L2 is left to the output rows and to the next panel's prefetch.
+  // A block of the weight panel is reused by every row of the work item and
+  // must stay in L2 while they pass over it; the register tile's input rows
+  // are reused by every vector of the panel and should stay in L1.
   const uint64_t elementBytes = bf16 ? 2 : 4;
-  const uint64_t rowBytes =
-      static_cast<uint64_t>(std::max<int64_t>(k, 1)) * elementBytes;
+  const uint64_t bytesPerK = tiling.panelColumns() * weights * elementBytes;
+  const int64_t kcForL2 = static_cast<int64_t>(target.l2Bytes / 4 / bytesPerK);
+  const int64_t kcForL1 =
+      static_cast<int64_t>(target.l1dBytes / 2 / (tiling.mr * elementBytes));
+  const int64_t kcLimit = std::max<int64_t>(
+      std::min(kcForL2, kcForL1) / kKcGranule * kKcGranule, kKcGranule);
+  tiling.kc = std::min(kcLimit, std::max<int64_t>(k, 1));
+
+  // The other half of L2 is left to the output rows and to the next panel
+  // block's prefetch.
+  const uint64_t rowBytes = static_cast<uint64_t>(tiling.kc) * elementBytes;
   const uint64_t panelBytes = rowBytes * tiling.panelColumns() * weights;
   const uint64_t l2Budget = target.l2Bytes / 2;
   const uint64_t rowsThatFit =

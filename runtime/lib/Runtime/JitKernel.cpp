@@ -2,6 +2,7 @@
 
 #include "JitKernel.h"
 #include "HostTarget.h"
+#include "LargeBuffer.h"
 #include "MemRefDescriptor.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -20,7 +21,7 @@ struct FreeDeleter {
 };
 
 /// Packed copies of one kernel's weights, in 64-byte aligned buffers (the
-/// packed panels are read a cache line at a time).
+/// packed panels are read a cache line at a time), on huge pages when large.
 class JitPreparedWeights final : public PreparedWeights {
 public:
   explicit JitPreparedWeights(const Kernel *owner) : owner(owner) {}
@@ -29,8 +30,7 @@ public:
   llvm::Error allocate(const TensorSpec &spec) {
     TensorView view(nullptr, spec.dtype, spec.shape);
     uint64_t size = view.numElements() * byteSize(spec.dtype);
-    uint64_t rounded = (size + 63) / 64 * 64;
-    view.data = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
+    view.data = detail::allocateLargeBuffer(64, size);
     if (!view.data)
       return llvm::createStringError(
           llvm::inconvertibleErrorCode(),

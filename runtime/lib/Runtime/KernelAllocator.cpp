@@ -4,10 +4,13 @@
 // generic allocation functions. glibc serves large blocks with mmap and
 // unmaps them on free, so every call would page-fault its temporaries (an
 // [R, H] f32 buffer is 128 MiB at prefill) in again, which costs as much as
-// the GEMMs. Freed blocks of 1 MiB or more are kept, by exact size, for the
-// next call; at most kCachedBytes stay cached.
+// the GEMMs. Blocks from 64 KiB up, where glibc starts to mmap or to trim
+// its heap, are kept by exact size for the next call once freed; at most
+// kCachedBytes stay cached.
 //
 //===----------------------------------------------------------------------===//
+
+#include "LargeBuffer.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -18,7 +21,7 @@
 
 namespace {
 
-constexpr size_t kSmallBlock = size_t(1) << 20;
+constexpr size_t kSmallBlock = size_t(64) << 10;
 constexpr size_t kCachedBytes = size_t(4) << 30;
 
 class BlockCache {
@@ -71,11 +74,7 @@ public:
 
 private:
   static void *alignedAlloc(size_t alignment, size_t size) {
-    // aligned_alloc wants a power-of-two alignment of at least
-    // sizeof(void *) and a size that is a multiple of it.
-    size_t align = alignment < sizeof(void *) ? sizeof(void *) : alignment;
-    size_t rounded = (size + align - 1) / align * align;
-    return std::aligned_alloc(align, rounded == 0 ? align : rounded);
+    return moec::detail::allocateLargeBuffer(alignment, size);
   }
 
   std::mutex mutex;

@@ -87,6 +87,11 @@ struct GemmTiling {
   int64_t nv = 4;
   /// Rows per parallel work item, a multiple of mr.
   int64_t mt = 48;
+  /// Reduction (K) block: an item walks K in blocks of kc, every row tile
+  /// per block, so that the block of the weight panel stays in L2 for all
+  /// the item's rows; partial sums wait in an f32 scratch between blocks.
+  /// kc >= K means one block.
+  int64_t kc = 1 << 30;
   /// bf16 operands use AVX512_BF16 dot products (vdpbf16ps).
   bool bf16Dot = false;
 
@@ -94,17 +99,17 @@ struct GemmTiling {
 
   bool operator==(const GemmTiling &other) const {
     return lanes == other.lanes && mr == other.mr && nv == other.nv &&
-           mt == other.mt && bf16Dot == other.bf16Dot;
+           mt == other.mt && kc == other.kc && bf16Dot == other.bf16Dot;
   }
   bool operator!=(const GemmTiling &other) const { return !(*this == other); }
 
-  /// {bf16_dot = false, lanes = 16 : i64, mr = 6 : i64, mt = 48 : i64,
-  ///  nv = 4 : i64}
+  /// {bf16_dot = false, kc = 1024 : i64, lanes = 16 : i64, mr = 6 : i64,
+  ///  mt = 48 : i64, nv = 4 : i64}
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *context) const;
   /// Every key of toAttr is required and no other is accepted (a misspelt key
   /// would otherwise be ignored silently). Sizes must be integers, bf16_dot a
-  /// bool; mr >= 1, nv >= 1, lanes in {4, 8, 16}, mt a positive multiple of
-  /// mr. Errors name the key.
+  /// bool; mr >= 1, nv >= 1, kc >= 1, lanes in {4, 8, 16}, mt a positive
+  /// multiple of mr. Errors name the key.
   static llvm::Expected<GemmTiling> fromAttr(mlir::DictionaryAttr attr);
 };
 
@@ -127,9 +132,12 @@ constexpr llvm::StringLiteral kCPUTilingAttrName = "moe.cpu_tiling";
 ///    registers, 6 x 2 and 6 x 1 at 16.
 ///  - nv is halved until nv * lanes divides N, down to 1; if even lanes does
 ///    not divide N, nv stays 1 and the kernel generator falls back.
-///  - mt: the largest multiple of mr for which the weight panel
-///    (K * nv * lanes * W elements) plus mt input rows (mt * K elements) fit
-///    in half of L2, clamped to [mr, 16 * mr].
+///  - kc: the largest multiple of 16 for which the panel block
+///    (kc * nv * lanes * W elements) fills at most a quarter of L2 and the
+///    mr input rows of a register tile (mr * kc elements) half of L1d; K
+///    itself when K is no larger.
+///  - mt: the largest multiple of mr for which the panel block plus mt input
+///    rows (mt * kc elements) fit in half of L2, clamped to [mr, 16 * mr].
 ///  - bf16Dot = bf16 && hasAVX512BF16 && vectorBits == 512.
 GemmTiling selectGemmTiling(const CPUTargetDesc &target, int64_t k, int64_t n,
                             unsigned numWeights, bool bf16);
