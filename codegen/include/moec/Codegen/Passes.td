@@ -122,6 +122,21 @@ def MoEApproximateMath : Pass<"moe-approximate-math"> {
   ];
 }
 
+def MoERequestCWrappers : Pass<"moe-request-c-wrappers", "::mlir::ModuleOp"> {
+  let summary = "Ask for `_mlir_ciface_` wrappers of the public functions "
+                "only";
+  let description = [{
+    Sets `llvm.emit_c_interface` on every public `func.func`, so that the
+    LLVM lowering emits a C-callable `_mlir_ciface_<name>` for it (what the
+    runtime and ahead-of-time C callers use). Upstream
+    `--llvm-request-c-wrappers` marks every function, and the wrapper of a
+    private helper (a weight-packing function, say) is emitted with external
+    linkage: two objects compiled from layers with the same weight shapes
+    then both define `_mlir_ciface___moe_pack_...` and cannot be linked into
+    one program.
+  }];
+}
+
 def MoESplitWeightPacking : Pass<"moe-cpu-split-weight-packing",
                                  "::mlir::ModuleOp"> {
   let summary = "Give each public function that packs weight arguments a "
