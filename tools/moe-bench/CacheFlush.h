@@ -6,11 +6,6 @@
 // "faster than memory". Streaming a buffer larger than the last-level cache
 // before each call restores the cold start a real decode step sees.
 //
-// Each flush is also a bandwidth measurement, taken with the loop and the
-// threads of the machine measurement right before the call it precedes: on
-// a shared machine the bandwidth drifts by tens of percent within a run, and
-// a weight-bound call is best held against what memory delivered then.
-//
 //===----------------------------------------------------------------------===//
 
 #ifndef MOEC_TOOLS_MOEBENCH_CACHEFLUSH_H
@@ -18,7 +13,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 namespace moec::bench {
 
@@ -28,22 +22,17 @@ uint64_t defaultFlushBytes();
 
 class CacheFlusher {
 public:
-  /// Fails (bytes() == 0) only when the buffer cannot be allocated.
-  CacheFlusher(uint64_t bytes, unsigned threads);
-  /// Reads the whole buffer once; records the GB/s of that read.
+  explicit CacheFlusher(uint64_t bytes);
+  /// Reads one word of every cache line of the buffer.
   void flush();
   uint64_t bytes() const { return size; }
-  /// The GB/s of every flush since the last call, oldest first.
-  std::vector<double> takeSamples();
 
 private:
   struct FreeDeleter {
-    void operator()(float *pointer) const;
+    void operator()(char *pointer) const;
   };
-  std::unique_ptr<float, FreeDeleter> buffer;
+  std::unique_ptr<char, FreeDeleter> buffer;
   uint64_t size;
-  unsigned threads;
-  std::vector<double> samples;
 };
 
 } // namespace moec::bench

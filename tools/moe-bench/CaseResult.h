@@ -31,9 +31,6 @@ struct CaseResult {
   std::optional<double> compileMs, packMs;
   std::optional<uint64_t> packedBytes;
   std::optional<Timing> moec, openblas, naive;
-  /// Median GB/s of the cache flushes streamed right before moec's calls of
-  /// this case: the bandwidth memory delivered while it ran.
-  std::optional<double> bandwidthDuringGBs;
   /// Tokens the reference ran on, and its time scaled to all tokens.
   int64_t naiveTokens = 0;
   std::optional<double> naiveScaledMs;

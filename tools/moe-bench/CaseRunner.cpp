@@ -71,14 +71,7 @@ std::vector<std::vector<float>> runMoecEngine(const Workload &workload,
     result.compileMs = (*session)->compileMs;
     result.packMs = (*session)->packMs;
     result.packedBytes = (*session)->packedBytes;
-    if (settings.flusher)
-      settings.flusher->takeSamples(); // earlier calls' samples
     auto run = (*session)->run(slices[i], settings.timing);
-    if (settings.flusher) {
-      std::vector<double> samples = settings.flusher->takeSamples();
-      if (!samples.empty())
-        result.bandwidthDuringGBs = median(std::move(samples));
-    }
     if (!run) {
       failAndSay(result, "moec", llvm::toString(run.takeError()), progress);
       continue;

@@ -3,7 +3,6 @@
 #ifndef MOEC_TOOLS_MOEBENCH_CASERUNNER_H
 #define MOEC_TOOLS_MOEBENCH_CASERUNNER_H
 
-#include "CacheFlush.h"
 #include "CaseResult.h"
 #include "Timing.h"
 
@@ -21,9 +20,6 @@ struct BenchSettings {
   TimingPolicy timing;
   /// The naive reference's repeats and time budget.
   TimingPolicy naiveTiming;
-  /// The flush `timing.beforeCall` runs, whose bandwidth samples become
-  /// each case's roofline; null with --warm-caches.
-  CacheFlusher *flusher = nullptr;
   bool naive = true;
   double maxGib = 8;
   uint64_t seed = 1;

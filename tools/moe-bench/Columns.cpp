@@ -114,19 +114,12 @@ const Column kColumns[] = {
      "% peak", 1},
     {"moec_gbs", "moec: weight_mb / time, GB/s",
      [](R r, M) { return number(moecGBs(r)); }, "GB/s", 1},
-    {"bandwidth_gbs",
-     "read bandwidth of this case's roofline: the median GB/s of the cache "
-     "flushes streamed (same loop and threads as the machine measurement) "
-     "right before moec's calls; with --warm-caches, the machine's",
-     [](R r, M m) -> Cell {
-       return r.moec ? number(rooflineGBs(r, m)) : Cell();
-     },
-     "bw GB/s", 1},
     {"moec_pct_bandwidth",
-     "moec: GB/s as % of bandwidth_gbs (the roofline of a weight-bound call)",
+     "moec: GB/s as % of the measured read bandwidth (the roofline of a "
+     "weight-bound call)",
      [](R r, M m) -> Cell {
        auto g = moecGBs(r);
-       return g ? number(100 * *g / rooflineGBs(r, m)) : Cell();
+       return g ? number(100 * *g / m.bandwidthGBs) : Cell();
      },
      "% bw", 1},
     {"openblas_ms", "OpenBLAS sgemm expert loop: median ms per call",
@@ -172,12 +165,6 @@ const Column kColumns[] = {
 } // namespace
 
 llvm::ArrayRef<Column> moec::bench::columns() { return kColumns; }
-
-double moec::bench::rooflineGBs(const CaseResult &result,
-                                const MachineInfo &machine) {
-  return result.bandwidthDuringGBs ? *result.bandwidthDuringGBs
-                                   : machine.bandwidthGBs;
-}
 
 std::string moec::bench::describeColumns() {
   std::string text = "Columns of moe-bench.csv and moe-bench.json (the "

@@ -36,10 +36,6 @@ struct Column {
 
 llvm::ArrayRef<Column> columns();
 
-/// The roofline of a weight-bound call: the bandwidth measured while the
-/// case ran (CaseResult::bandwidthDuringGBs), else the machine's.
-double rooflineGBs(const CaseResult &result, const MachineInfo &machine);
-
 /// "name  help" lines for --help.
 std::string describeColumns();
 

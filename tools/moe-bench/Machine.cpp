@@ -113,8 +113,8 @@ struct FreeDeleter {
   void operator()(float *pointer) const { std::free(pointer); }
 };
 
-llvm::Expected<double> measureBandwidth(unsigned threads, uint64_t bytes,
-                                        bool quick) {
+llvm::Expected<double> measureBandwidth(const Isa &isa, unsigned threads,
+                                        uint64_t bytes, bool quick) {
   size_t perThread =
       bytes / sizeof(float) / threads / kStreamSumGranule * kStreamSumGranule;
   size_t total = perThread * threads;
@@ -131,7 +131,14 @@ llvm::Expected<double> measureBandwidth(unsigned threads, uint64_t bytes,
     std::fill(data + t * perThread, data + (t + 1) * perThread, 1.0f);
   });
   return bestOf(quick ? 3 : 7, quick ? 0 : 1.0,
-                [&] { return streamReadGBs(data, total, threads); });
+                [&] {
+                  double wall = runTogether(threads, [&](unsigned t) {
+                    sink =
+                        sink + isa.streamSum(data + t * perThread, perThread);
+                  });
+                  return total * sizeof(float) / wall;
+                }) /
+         1e9;
 }
 
 std::string cpuName() {
@@ -151,17 +158,6 @@ std::string cpuName() {
 }
 
 } // namespace
-
-double moec::bench::streamReadGBs(const float *data, size_t count,
-                                  unsigned threads) {
-  // measureMachine, which every caller runs first, fails on other CPUs.
-  Isa isa = llvm::cantFail(detectIsa());
-  size_t perThread = count / threads / kStreamSumGranule * kStreamSumGranule;
-  double wall = runTogether(threads, [&](unsigned t) {
-    sink = sink + isa.streamSum(data + t * perThread, perThread);
-  });
-  return perThread * threads * sizeof(float) / wall / 1e9;
-}
 
 unsigned moec::bench::availableCores() {
   cpu_set_t set;
@@ -184,7 +180,8 @@ llvm::Expected<MachineInfo> moec::bench::measureMachine(unsigned threads,
   // still several times a 32 MiB L3.
   info.bandwidthBufferBytes =
       quick ? (uint64_t(256) << 20) : (uint64_t(1) << 30);
-  auto bandwidth = measureBandwidth(threads, info.bandwidthBufferBytes, quick);
+  auto bandwidth =
+      measureBandwidth(*isa, threads, info.bandwidthBufferBytes, quick);
   if (!bandwidth)
     return bandwidth.takeError();
   info.bandwidthGBs = *bandwidth;

@@ -31,12 +31,6 @@ struct MachineInfo {
   uint64_t bandwidthBufferBytes = 0;
 };
 
-/// Reads `count` floats at `data` (64-byte aligned) once, split among
-/// `threads` threads released together, with the loop the bandwidth
-/// measurement uses; returns the GB/s of that one pass. Call only after
-/// measureMachine succeeded (which checks the instruction set).
-double streamReadGBs(const float *data, size_t count, unsigned threads);
-
 /// Cores this process may run on.
 unsigned availableCores();
 

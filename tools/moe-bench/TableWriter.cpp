@@ -136,9 +136,7 @@ void moec::bench::printHeader(llvm::raw_ostream &os, const Report &report) {
                       run.naiveBudgetSeconds);
   if (run.flushBytes)
     os << llvm::formatv("caches: cold; {0} MiB streamed before every moec and "
-                        "OpenBLAS call; each stream is a bandwidth sample, and "
-                        "a case's roofline (bw GB/s) is the median of those "
-                        "before its moec calls\n",
+                        "OpenBLAS call\n",
                         run.flushBytes >> 20);
   else
     os << "caches: warm (--warm-caches); calls back to back\n";

@@ -308,17 +308,12 @@ int main(int argc, char **argv) {
   settings.compile.threads = used;
   settings.compile.target = target;
   unsigned repeats = quick && repeat.getNumOccurrences() == 0 ? 1 : repeat;
-  settings.timing.repeat = settings.naiveTiming.repeat = repeats;
-  settings.timing.budgetSeconds = budget;
-  settings.naiveTiming.budgetSeconds = naiveBudget;
+  settings.timing = {repeats, budget};
+  settings.naiveTiming = {repeats, naiveBudget};
   std::unique_ptr<CacheFlusher> flusher;
   if (!warmCaches) {
-    flusher = std::make_unique<CacheFlusher>(
-        quick ? uint64_t(64) << 20 : defaultFlushBytes(), used);
-    if (!flusher->bytes())
-      return fail("cannot allocate the cache-flush buffer; --warm-caches "
-                  "times without one");
-    settings.flusher = flusher.get();
+    flusher = std::make_unique<CacheFlusher>(quick ? uint64_t(64) << 20
+                                                   : defaultFlushBytes());
     settings.timing.beforeCall = [&flusher] { flusher->flush(); };
   }
   settings.naive = !noNaive;
