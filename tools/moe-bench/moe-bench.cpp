@@ -308,8 +308,9 @@ int main(int argc, char **argv) {
   settings.compile.threads = used;
   settings.compile.target = target;
   unsigned repeats = quick && repeat.getNumOccurrences() == 0 ? 1 : repeat;
-  settings.timing = {repeats, budget};
-  settings.naiveTiming = {repeats, naiveBudget};
+  settings.timing.repeat = settings.naiveTiming.repeat = repeats;
+  settings.timing.budgetSeconds = budget;
+  settings.naiveTiming.budgetSeconds = naiveBudget;
   std::unique_ptr<CacheFlusher> flusher;
   if (!warmCaches) {
     flusher = std::make_unique<CacheFlusher>(quick ? uint64_t(64) << 20

@@ -42,7 +42,7 @@ def MoESelectCPUTiling : Pass<"moe-cpu-select-tiling", "::mlir::ModuleOp"> {
                 "target description, to every GEMM the CPU kernels generate";
   let description = [{
     Sets the discardable attribute `moe.cpu_tiling` (a dictionary, see
-    `moec/Target/CPUTarget.h`: `lanes`, `mr`, `nv`, `mt`, `bf16_dot`)
+    `moec/Target/CPUTarget.h`: `lanes`, `mr`, `nv`, `mt`, `kc`, `bf16_dot`)
     on every `moe.grouped_matmul` and `linalg.matmul` that does not carry one
     yet. The sizes come from the target description (`cpu-host`: ISA
     features, vector width, register count and cache sizes detected at run
