@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 using namespace moec::bench;
 
@@ -124,11 +125,16 @@ void moec::bench::printHeader(llvm::raw_ostream &os, const Report &report) {
   os << llvm::formatv("openblas: {0} kernels, {1} thread(s); bf16 cases: {2}\n",
                       report.openblas.core, m.threads,
                       report.openblas.bf16Mode);
-  // OpenBLAS 0.3.21 does not know Zen 5 and falls back to AVX2 kernels: a
-  // baseline weaker than the library can be.
+  // OPENBLAS_CORETYPE (or an older OpenBLAS on a newer CPU) can hold the
+  // library to AVX2 kernels: a baseline weaker than the library can be.
   if (m.isa == "avx512f" && !report.openblas.avx512Kernels)
     os << "openblas: not its AVX-512 kernels on this AVX-512 CPU; "
-          "OPENBLAS_CORETYPE=SkylakeX in the environment selects them\n";
+          "OPENBLAS_CORETYPE=SkylakeX in the environment selects them"
+       << (std::getenv("OPENBLAS_CORETYPE")
+               ? std::string(" (the environment sets OPENBLAS_CORETYPE=") +
+                     std::getenv("OPENBLAS_CORETYPE") + ")"
+               : std::string())
+       << "\n";
   os << llvm::formatv("run: {0}; target {1}; median of up to {2} calls after "
                       "a warm-up, fewer past ~{3:F1} s per engine and case; "
                       "naive budget {4:F1} s\n",
