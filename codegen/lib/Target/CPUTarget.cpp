@@ -63,15 +63,6 @@ unsigned vectorRegisterCount(const CPUTargetDesc &desc) {
   return desc.hasAVX512F ? 32 : 16;
 }
 
-std::string formatBytes(uint64_t bytes) {
-  static constexpr std::pair<unsigned, char> units[] = {
-      {30, 'G'}, {20, 'M'}, {10, 'K'}};
-  for (auto [shift, suffix] : units)
-    if (bytes >= (uint64_t(1) << shift) && bytes % (uint64_t(1) << shift) == 0)
-      return std::to_string(bytes >> shift) + suffix;
-  return std::to_string(bytes);
-}
-
 std::optional<std::string> readSmallFile(const llvm::Twine &path) {
   // Streamed, since sysfs files claim a page-sized length they do not have.
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
@@ -199,8 +190,9 @@ std::string CPUTargetDesc::str() const {
     text += " baseline";
   text += ", " + std::to_string(vectorBits) + "-bit x " +
           std::to_string(numVectorRegisters) + " regs, L1d " +
-          formatBytes(l1dBytes) + " L2 " + formatBytes(l2Bytes) + " L3 " +
-          formatBytes(l3Bytes) + ", " + std::to_string(numCores) +
+          moec::formatByteSize(l1dBytes) + " L2 " +
+          moec::formatByteSize(l2Bytes) + " L3 " +
+          moec::formatByteSize(l3Bytes) + ", " + std::to_string(numCores) +
           (numCores == 1 ? " core" : " cores");
   return text;
 }
@@ -355,4 +347,13 @@ llvm::Expected<CPUTargetDesc> moec::resolveCPUTarget(llvm::StringRef spec) {
           applyOverrides(desc, givenFeatures, vectorBits, registers))
     return std::move(error);
   return desc;
+}
+
+std::string moec::formatByteSize(uint64_t bytes) {
+  static constexpr std::pair<unsigned, char> units[] = {
+      {30, 'G'}, {20, 'M'}, {10, 'K'}};
+  for (auto [shift, suffix] : units)
+    if (bytes >= (uint64_t(1) << shift) && bytes % (uint64_t(1) << shift) == 0)
+      return std::to_string(bytes >> shift) + suffix;
+  return std::to_string(bytes);
 }

@@ -65,6 +65,9 @@ llvm::Expected<CPUTargetDesc> resolveCPUTarget(llvm::StringRef spec);
 /// A byte count with an optional K, M or G (binary) suffix, as sysfs and the
 /// overrides write it: "48K" is 49152. std::nullopt when malformed or zero.
 std::optional<uint64_t> parseByteSize(llvm::StringRef text);
+/// The inverse for sizes that are whole K, M or G: "48K", "1M"; else the
+/// plain number.
+std::string formatByteSize(uint64_t bytes);
 
 struct CPUCacheSizes {
   uint64_t l1dBytes = 0, l2Bytes = 0, l3Bytes = 0;

@@ -1,0 +1,97 @@
+//===- TargetDesc.h - targets as data: units, memories, copies --*- C++ -*-===//
+//
+// One description for every target moec plans for: the host CPU and
+// Ascend-like cube/vector chips. A target is data (compute units, memory
+// levels with their copy edges, core counts, clock), looked up by name in a
+// registry and overridable key by key, so a variant chip needs no rebuild.
+// docs/target-description.md has the user's view.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOEC_TARGET_TARGETDESC_H
+#define MOEC_TARGET_TARGETDESC_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace moec {
+
+/// One operating mode of a matrix unit: per instruction it multiplies an
+/// `m0 x k0` by a `k0 x n0` fractal of `elementType` operands.
+struct MatrixMode {
+  std::string elementType; ///< "f16", "bf16", "f32", "i8"
+  int64_t m0 = 0, k0 = 0, n0 = 0;
+  /// Multiply-accumulates per cycle per matrix core.
+  int64_t macsPerCycle = 0;
+};
+
+struct VectorUnit {
+  /// Bytes one instruction (repeat) processes.
+  int64_t widthBytes = 0;
+  /// Alignment unit of vector operands, bytes.
+  int64_t blockBytes = 0;
+};
+
+struct MemoryLevel {
+  std::string name; ///< "GM", "L1", "UB", ...; "L1d", "L2", ... on a CPU
+  uint64_t capacityBytes = 0;
+  uint64_t alignmentBytes = 1;
+  /// Bytes per second it delivers (GM: the chip's bandwidth); 0 = unknown.
+  double bandwidthGBs = 0;
+};
+
+/// A legal copy and the pipe (hardware queue) that performs it.
+struct CopyEdge {
+  std::string from, to, pipe;
+};
+
+struct TargetDesc {
+  std::string name;
+  /// "cpu" or "npu" (cube/vector accelerator).
+  std::string kind;
+  double clockGHz = 0;
+  unsigned matrixCores = 0, vectorCores = 0;
+  std::vector<MatrixMode> matrixModes;
+  VectorUnit vector;
+  std::vector<MemoryLevel> memory;
+  std::vector<CopyEdge> copies;
+  /// Pipes that synchronise with set/wait flags, and the event ids each
+  /// core has for it (within a core and across cube/vector cores).
+  std::vector<std::string> pipes;
+  unsigned eventIds = 0, crossCoreEventIds = 0;
+
+  const MemoryLevel *level(llvm::StringRef levelName) const;
+  const MatrixMode *matrixMode(llvm::StringRef elementType) const;
+  /// The pipe copying `from` -> `to`, or std::nullopt when the target has no
+  /// such path.
+  std::optional<std::string> copyPipe(llvm::StringRef from,
+                                      llvm::StringRef to) const;
+  /// Matrix-unit peak of the whole chip in TFLOP/s (2 FLOPs per MAC), or 0.
+  double peakTflops(llvm::StringRef elementType) const;
+
+  /// Every field, one per line, in the key=value spelling overrides use.
+  void print(llvm::raw_ostream &os) const;
+};
+
+/// Names in the registry, in the order --moe-list-targets prints them.
+llvm::ArrayRef<llvm::StringRef> registeredTargets();
+
+/// Resolves "name" or "name:key=value,...". `cpu-host` is the running
+/// machine (resolveCPUTarget's keys apply); the Ascend-like entries take:
+///   clock-ghz, cube-cores, vector-cores, vector-width, <level> (capacity),
+///   <level>-align, <level>-bw (GB/s), macs-<type> (per cycle per cube core)
+/// with level names in lower case (gm, l1, l0a, l0b, l0c, ub). Unknown
+/// names, unknown or repeated keys and bad values are errors that name them
+/// and list the valid ones.
+llvm::Expected<TargetDesc> resolveTarget(llvm::StringRef spec);
+
+} // namespace moec
+
+#endif // MOEC_TARGET_TARGETDESC_H
