@@ -1,7 +1,10 @@
 //===- TargetDescTest.cpp - the target registry and its overrides ---------===//
 
 #include "moec/Target/TargetDesc.h"
+#include "moec/Dialect/MoE/MoEAttrs.h"
+#include "moec/Dialect/MoE/MoEDialect.h"
 
+#include "mlir/IR/MLIRContext.h"
 #include "gtest/gtest.h"
 
 using namespace moec;
@@ -128,6 +131,44 @@ TEST(TargetRegistry, Errors) {
             0u);
   EXPECT_NE(errorOf("cpu-host:foo=1").find("cpu-host: unknown key 'foo'"),
             std::string::npos);
+}
+
+TEST(TargetRegistry, AttributeRoundTrip) {
+  mlir::MLIRContext context;
+  context.loadDialect<mlir::moe::MoEDialect>();
+  for (llvm::StringRef spec :
+       {"cpu-host", "ascend-910b", "ascend-910c:ub=96K,gm-bw=1200.5"}) {
+    TargetDesc target = resolved(spec);
+    mlir::moe::TargetAttr attr = toTargetAttr(&context, target);
+    // What the attribute's verifier would say, had the parser built it.
+    bool valid = mlir::succeeded(mlir::moe::TargetAttr::verify(
+        [&] { return mlir::emitError(mlir::UnknownLoc::get(&context)); },
+        attr.getName(), attr.getKind(), attr.getClockGhz(), attr.getCubeCores(),
+        attr.getVectorCores(), attr.getVectorWidth(), attr.getVectorBlock(),
+        attr.getMatrix(), attr.getMemory(), attr.getCopies(), attr.getPipes(),
+        attr.getEventIds(), attr.getCrossCoreEventIds()));
+    EXPECT_TRUE(valid) << spec.str();
+    TargetDesc back = fromTargetAttr(attr);
+    EXPECT_EQ(back.name, target.name);
+    EXPECT_EQ(back.clockGHz, target.clockGHz);
+    ASSERT_EQ(back.memory.size(), target.memory.size());
+    for (size_t i = 0; i < back.memory.size(); ++i) {
+      EXPECT_EQ(back.memory[i].name, target.memory[i].name);
+      EXPECT_EQ(back.memory[i].capacityBytes, target.memory[i].capacityBytes);
+      EXPECT_EQ(back.memory[i].alignmentBytes, target.memory[i].alignmentBytes);
+      EXPECT_EQ(back.memory[i].bandwidthGBs, target.memory[i].bandwidthGBs);
+    }
+    ASSERT_EQ(back.matrixModes.size(), target.matrixModes.size());
+    for (size_t i = 0; i < back.matrixModes.size(); ++i) {
+      EXPECT_EQ(back.matrixModes[i].elementType,
+                target.matrixModes[i].elementType);
+      EXPECT_EQ(back.matrixModes[i].macsPerCycle,
+                target.matrixModes[i].macsPerCycle);
+    }
+    EXPECT_EQ(back.copies.size(), target.copies.size());
+    EXPECT_EQ(back.pipes, target.pipes);
+    EXPECT_EQ(back.vector.widthBytes, target.vector.widthBytes);
+  }
 }
 
 } // namespace

@@ -62,7 +62,9 @@ TargetDesc fromCPU(const CPUTargetDesc &cpu) {
   t.name = cpu.name;
   t.kind = "cpu";
   t.vectorCores = cpu.numCores;
-  t.vector = {static_cast<int64_t>(cpu.vectorBits / 8), 64};
+  // A vector operand is best aligned to the whole register.
+  int64_t vectorBytes = cpu.vectorBits / 8;
+  t.vector = {vectorBytes, vectorBytes};
   t.memory = {{"L1d", cpu.l1dBytes, 64, 0},
               {"L2", cpu.l2Bytes, 64, 0},
               {"L3", cpu.l3Bytes, 64, 0}};

@@ -122,6 +122,26 @@ def MoEApproximateMath : Pass<"moe-approximate-math"> {
   ];
 }
 
+def MoESetTarget : Pass<"moe-set-target", "::mlir::ModuleOp"> {
+  let summary = "Attach a target description from the registry to the module "
+                "as `moe.target`";
+  let description = [{
+    Resolves `target` (a registry name, `cpu-host`, `ascend-910b` or
+    `ascend-910c`, optionally followed by `:key=value,...` overrides; see
+    docs/target-description.md) and sets the module's `moe.target`
+    attribute to it as a `#moe.target`, replacing any it had. Passes that
+    plan for a target read it from there. `moe-opt --moe-target=SPEC` runs
+    this pass before the others. A bad spec is an error at the module that
+    names the bad part.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu-host\"",
+           "Target: a registry name with optional ':key=value,...' "
+           "overrides">,
+  ];
+  let dependentDialects = ["::mlir::moe::MoEDialect"];
+}
+
 def MoERequestCWrappers : Pass<"moe-request-c-wrappers", "::mlir::ModuleOp"> {
   let summary = "Ask for `_mlir_ciface_` wrappers of the public functions "
                 "only";

@@ -21,6 +21,13 @@
 #include <string>
 #include <vector>
 
+namespace mlir {
+class MLIRContext;
+namespace moe {
+class TargetAttr;
+} // namespace moe
+} // namespace mlir
+
 namespace moec {
 
 /// One operating mode of a matrix unit: per instruction it multiplies an
@@ -91,6 +98,14 @@ llvm::ArrayRef<llvm::StringRef> registeredTargets();
 /// names, unknown or repeated keys and bad values are errors that name them
 /// and list the valid ones.
 llvm::Expected<TargetDesc> resolveTarget(llvm::StringRef spec);
+
+/// The module attribute `moe.target` holds a description as a
+/// `#moe.target`; the two convert both ways without loss. Element types are
+/// spelt as MLIR types ("bf16" is `bf16`, "i8" is `i8`).
+constexpr llvm::StringLiteral kTargetAttrName = "moe.target";
+mlir::moe::TargetAttr toTargetAttr(mlir::MLIRContext *context,
+                                   const TargetDesc &target);
+TargetDesc fromTargetAttr(mlir::moe::TargetAttr attr);
 
 } // namespace moec
 

@@ -116,4 +116,6 @@ def MoE_RoutingAttr : AttrDef<MoE_Dialect, "Routing"> {
   }];
 }
 
+include "moec/Dialect/MoE/MoETargetAttrs.td"
+
 #endif // MOEC_DIALECT_MOE_MOEATTRS_TD
