@@ -4,9 +4,10 @@
 // expert's group, on packed weights (WeightPacking.h). Work is split into
 // items (expert, column panel, block of `mt` rows) that all cost about the
 // same, whatever the token counts per expert, and run as one `scf.parallel`;
-// each item walks its rows in register tiles of `mr` rows by `nv` vectors
-// per weight, accumulating in f32 over the whole K with the panel streamed
-// from L2.
+// each item walks K in blocks of `kc` and, per block, its rows in register
+// tiles of `mr` rows by `nv` vectors per weight, so the block of the panel
+// is read from memory once and from L2 by the other tiles; f32 partial sums
+// wait in a per-worker scratch between blocks.
 //
 //===----------------------------------------------------------------------===//
 
