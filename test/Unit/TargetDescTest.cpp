@@ -5,6 +5,8 @@
 #include "moec/Dialect/MoE/MoEDialect.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
 #include "gtest/gtest.h"
 
 using namespace moec;
@@ -131,6 +133,42 @@ TEST(TargetRegistry, Errors) {
             0u);
   EXPECT_NE(errorOf("cpu-host:foo=1").find("cpu-host: unknown key 'foo'"),
             std::string::npos);
+}
+
+/// A temporary file holding `text`, removed with the object.
+struct TempFile {
+  explicit TempFile(llvm::StringRef text) {
+    int fd;
+    EXPECT_FALSE(llvm::sys::fs::createTemporaryFile("target", "txt", fd, path));
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << text;
+  }
+  ~TempFile() { llvm::sys::fs::remove(path); }
+  std::string spec() const { return "@" + std::string(path.str()); }
+  llvm::SmallString<128> path;
+};
+
+TEST(TargetRegistry, FromFile) {
+  // Blank lines, comments and spaces around '=' are ignored.
+  TempFile good("# variant\nascend-910c:clock-ghz=2 # faster\n\nub=96K\n  "
+                "l0c-align = 64 \n");
+  TargetDesc t = resolved(good.spec());
+  EXPECT_EQ(t.name, "ascend-910c");
+  EXPECT_EQ(t.clockGHz, 2);
+  EXPECT_EQ(t.level("UB")->capacityBytes, 96u * 1024);
+  EXPECT_EQ(t.level("L0C")->alignmentBytes, 64u);
+
+  TempFile empty("# nothing\n\n");
+  EXPECT_EQ(errorOf(empty.spec()), "target file '" +
+                                       std::string(empty.path.str()) +
+                                       "' names no target");
+  TempFile chained(good.spec() + "\n");
+  EXPECT_EQ(errorOf(chained.spec()),
+            "target file '" + std::string(chained.path.str()) +
+                "' names another file; it must name a target");
+  EXPECT_EQ(errorOf("@/nonexistent/chip.txt")
+                .rfind("cannot read target file '/nonexistent/chip.txt': ", 0),
+            0u);
 }
 
 TEST(TargetRegistry, AttributeRoundTrip) {

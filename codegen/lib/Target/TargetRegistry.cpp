@@ -12,6 +12,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 using namespace moec;
 
@@ -175,6 +176,37 @@ llvm::Error applyOverride(TargetDesc &t, llvm::StringRef key,
                      "unknown key '" + key + "'; valid keys: " + validKeys(t));
 }
 
+/// The spec a target file spells: its first line is a target (a name,
+/// possibly with overrides), every further line one key=value; blank lines
+/// and text after '#' are ignored.
+llvm::Expected<std::string> specFromFile(llvm::StringRef path) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!file)
+    return llvm::createStringError("cannot read target file '" + path +
+                                   "': " + file.getError().message());
+  std::string spec;
+  bool hasOverrides = false;
+  llvm::SmallVector<llvm::StringRef> lines;
+  (*file)->getBuffer().split(lines, '\n');
+  for (llvm::StringRef line : lines) {
+    line = line.split('#').first.trim();
+    if (line.empty())
+      continue;
+    if (spec.empty()) {
+      spec = line.str();
+      hasOverrides = line.contains(':');
+      continue;
+    }
+    spec += (hasOverrides ? "," : ":") + line.str();
+    hasOverrides = true;
+  }
+  if (spec.empty())
+    return llvm::createStringError("target file '" + path +
+                                   "' names no target");
+  return spec;
+}
+
 } // namespace
 
 llvm::ArrayRef<llvm::StringRef> moec::registeredTargets() {
@@ -184,6 +216,16 @@ llvm::ArrayRef<llvm::StringRef> moec::registeredTargets() {
 }
 
 llvm::Expected<TargetDesc> moec::resolveTarget(llvm::StringRef spec) {
+  if (spec.consume_front("@")) {
+    llvm::Expected<std::string> fromFile = specFromFile(spec);
+    if (!fromFile)
+      return fromFile.takeError();
+    if (llvm::StringRef(*fromFile).starts_with("@"))
+      return llvm::createStringError("target file '" + spec +
+                                     "' names another file; it must name a "
+                                     "target");
+    return resolveTarget(*fromFile);
+  }
   auto [name, overrides] = spec.split(':');
   if (name == "cpu-host") {
     llvm::Expected<CPUTargetDesc> cpu = resolveCPUTarget(spec);
@@ -198,8 +240,9 @@ llvm::Expected<TargetDesc> moec::resolveTarget(llvm::StringRef spec) {
   llvm::SmallVector<llvm::StringRef> items;
   overrides.split(items, ',');
   for (llvm::StringRef item : items) {
-    auto [key, value] = item.split('=');
-    if (key.empty() || value.empty() || key.size() == item.size())
+    auto [rawKey, rawValue] = item.split('=');
+    llvm::StringRef key = rawKey.trim(), value = rawValue.trim();
+    if (key.empty() || value.empty() || rawKey.size() == item.size())
       return targetError(name, "expected key=value, got '" + item +
                                    "'; valid keys: " + validKeys(*target));
     if (!seen.insert(key).second)

@@ -90,7 +90,9 @@ struct TargetDesc {
 /// Names in the registry, in the order --moe-list-targets prints them.
 llvm::ArrayRef<llvm::StringRef> registeredTargets();
 
-/// Resolves "name" or "name:key=value,...". `cpu-host` is the running
+/// Resolves "name", "name:key=value,..." or "@file", a text file whose first
+/// line is one of the former and whose other lines are one key=value each
+/// ('#' starts a comment). `cpu-host` is the running
 /// machine (resolveCPUTarget's keys apply); the Ascend-like entries take:
 ///   clock-ghz, cube-cores, vector-cores, vector-width, <level> (capacity),
 ///   <level>-align, <level>-bw (GB/s), macs-<type> (per cycle per cube core)
