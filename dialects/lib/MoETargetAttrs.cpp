@@ -63,14 +63,12 @@ MatrixModeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 StringRef name, StringRef kind,
-                                 APFloat clockGhz, uint64_t cubeCores,
-                                 uint64_t vectorCores, uint64_t vectorWidth,
-                                 uint64_t vectorBlock, ArrayAttr matrix,
-                                 ArrayAttr memory, ArrayAttr copies,
-                                 ArrayAttr pipes, uint64_t eventIds,
-                                 uint64_t crossCoreEventIds) {
+LogicalResult TargetAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, StringRef name,
+    StringRef kind, APFloat clockGhz, uint64_t cubeCores, uint64_t vectorCores,
+    uint64_t vectorWidth, uint64_t vectorBlock, uint64_t vectorRegisters,
+    ArrayAttr features, ArrayAttr matrix, ArrayAttr memory, ArrayAttr copies,
+    ArrayAttr pipes, uint64_t eventIds, uint64_t crossCoreEventIds) {
   if (kind != "cpu" && kind != "npu")
     return emitError() << "target '" << name
                        << "': kind must be \"cpu\" or \"npu\", got \"" << kind

@@ -155,3 +155,33 @@ func.func @pinned_not_a_dictionary(%a: memref<8x64xf32>, %b: memref<64x48xf32>,
       outs(%c : memref<8x48xf32>)
   return
 }
+
+// -----
+
+// A module that carries a CPU moe.target is tiled for it, whatever the
+// pass's target option says: here the AVX2 machine of the RUN lines above,
+// given as an attribute, under the AVX-512 RUN line too (AVX2 tiles:
+// 8 lanes, nv = 2 for the 128-column down projection).
+// CHECK-LABEL: func.func @from_module_target
+// CHECK: moe.cpu_tiling = {bf16_dot = false, kc = 256 : i64, lanes = 8 : i64, mr = 6 : i64, mt = 96 : i64, nv = 2 : i64}
+module attributes {moe.target = #moe.target<name = "cpu-host", kind = "cpu", cube_cores = 0, vector_cores = 4, vector_width = 32, vector_block = 32, vector_registers = 16, features = ["fma", "avx2"], matrix = [], memory = [#moe.memory<"L1d", capacity = 32768, align = 64>, #moe.memory<"L2", capacity = 524288, align = 64>, #moe.memory<"L3", capacity = 8388608, align = 64>], copies = [], pipes = [], event_ids = 0, cross_core_event_ids = 0>} {
+  func.func @from_module_target(%h: tensor<?x256xf32>, %w: tensor<4x256x128xf32>,
+                                %offsets: tensor<5xi32>) -> tensor<?x128xf32> {
+    %y = moe.grouped_matmul %h, %w, %offsets
+        : tensor<?x256xf32>, tensor<4x256x128xf32>, tensor<5xi32> -> tensor<?x128xf32>
+    return %y : tensor<?x128xf32>
+  }
+}
+
+// -----
+
+// An accelerator target cannot tile the CPU kernels.
+// expected-error @below {{'moe.target' is 'ascend-lite', a npu target; the CPU kernels need kind "cpu"}}
+module attributes {moe.target = #moe.target<name = "ascend-lite", kind = "npu", cube_cores = 0, vector_cores = 1, vector_width = 256, vector_block = 32, matrix = [], memory = [], copies = [], pipes = [], event_ids = 0, cross_core_event_ids = 0>} {
+  func.func @npu(%h: tensor<?x256xf32>, %w: tensor<4x256x128xf32>,
+                 %offsets: tensor<5xi32>) -> tensor<?x128xf32> {
+    %y = moe.grouped_matmul %h, %w, %offsets
+        : tensor<?x256xf32>, tensor<4x256x128xf32>, tensor<5xi32> -> tensor<?x128xf32>
+    return %y : tensor<?x128xf32>
+  }
+}

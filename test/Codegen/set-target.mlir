@@ -1,5 +1,5 @@
 // RUN: moe-opt %s --split-input-file --verify-diagnostics --moe-set-target="target=ascend-910b:ub=96K,clock-ghz=1.8" | FileCheck %s
-// RUN: moe-opt %s --split-input-file --moe-set-target="target=cpu-host:vector-bits=256,avx512f=false,l2=512K,cores=4" | FileCheck %s --check-prefix=CPU
+// RUN: moe-opt %s --split-input-file --moe-set-target="target=cpu-host:vector-bits=256,avx2=true,fma=true,avx512f=false,l1d=32K,l2=512K,l3=8M,cores=4" | FileCheck %s --check-prefix=CPU
 // RUN: moe-opt %s --split-input-file --moe-target=ascend-910c | FileCheck %s --check-prefix=C910
 // RUN: not moe-opt %s --split-input-file --moe-set-target="target=ascend-910b:ub=12X" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not moe-opt %s --moe-target=ascend-9 2>&1 | FileCheck %s --check-prefix=UNKNOWN
@@ -22,7 +22,7 @@
 // CHECK-SAME: pipes = ["S", "V", "M", "MTE1", "MTE2", "MTE3", "FIX"], event_ids = 8, cross_core_event_ids = 11>
 // CHECK: func.func @f
 
-// CPU: moe.target = #moe.target<name = "cpu-host", kind = "cpu", cube_cores = 0, vector_cores = 4, vector_width = 32, vector_block = 32, matrix = [], memory = [#moe.memory<"L1d", capacity = {{[0-9]+}}, align = 64>, #moe.memory<"L2", capacity = 524288, align = 64>, #moe.memory<"L3", capacity = {{[0-9]+}}, align = 64>], copies = [], pipes = [], event_ids = 0, cross_core_event_ids = 0>
+// CPU: moe.target = #moe.target<name = "cpu-host", kind = "cpu", cube_cores = 0, vector_cores = 4, vector_width = 32, vector_block = 32, vector_registers = 16, features = ["fma", "avx2"], matrix = [], memory = [#moe.memory<"L1d", capacity = 32768, align = 64>, #moe.memory<"L2", capacity = 524288, align = 64>, #moe.memory<"L3", capacity = 8388608, align = 64>], copies = [], pipes = [], event_ids = 0, cross_core_event_ids = 0>
 
 // C910: #moe.target<name = "ascend-910c", kind = "npu", clock_ghz = 1.91,
 

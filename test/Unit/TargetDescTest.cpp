@@ -183,8 +183,9 @@ TEST(TargetRegistry, AttributeRoundTrip) {
         [&] { return mlir::emitError(mlir::UnknownLoc::get(&context)); },
         attr.getName(), attr.getKind(), attr.getClockGhz(), attr.getCubeCores(),
         attr.getVectorCores(), attr.getVectorWidth(), attr.getVectorBlock(),
-        attr.getMatrix(), attr.getMemory(), attr.getCopies(), attr.getPipes(),
-        attr.getEventIds(), attr.getCrossCoreEventIds()));
+        attr.getVectorRegisters(), attr.getFeatures(), attr.getMatrix(),
+        attr.getMemory(), attr.getCopies(), attr.getPipes(), attr.getEventIds(),
+        attr.getCrossCoreEventIds()));
     EXPECT_TRUE(valid) << spec.str();
     TargetDesc back = fromTargetAttr(attr);
     EXPECT_EQ(back.name, target.name);
@@ -206,6 +207,8 @@ TEST(TargetRegistry, AttributeRoundTrip) {
     EXPECT_EQ(back.copies.size(), target.copies.size());
     EXPECT_EQ(back.pipes, target.pipes);
     EXPECT_EQ(back.vector.widthBytes, target.vector.widthBytes);
+    EXPECT_EQ(back.vector.registers, target.vector.registers);
+    EXPECT_EQ(back.features, target.features);
   }
 }
 

@@ -15,6 +15,7 @@
 #include "moec/Conversion/LoweringUtils.h"
 #include "moec/Dialect/MoE/MoEOps.h"
 #include "moec/Target/CPUTarget.h"
+#include "moec/Target/TargetDesc.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -319,7 +320,7 @@ struct MoELowerToCPUKernelsPass
   using Base::Base;
 
   void runOnOperation() override {
-    llvm::Expected<CPUTargetDesc> desc = resolveCPUTarget(target);
+    llvm::Expected<CPUTargetDesc> desc = cpuTargetOf(getOperation(), target);
     if (!desc) {
       getOperation().emitError() << llvm::toString(desc.takeError());
       return signalPassFailure();

@@ -39,12 +39,16 @@ moe::TargetAttr moec::toTargetAttr(MLIRContext *context,
         moe::CopyEdgeAttr::get(context, edge.from, edge.to, edge.pipe));
   for (const std::string &pipe : target.pipes)
     pipes.push_back(b.getStringAttr(pipe));
+  SmallVector<Attribute> features;
+  for (const std::string &feature : target.features)
+    features.push_back(b.getStringAttr(feature));
   return moe::TargetAttr::get(
       context, target.name, target.kind, APFloat(target.clockGHz),
       target.matrixCores, target.vectorCores, target.vector.widthBytes,
-      target.vector.blockBytes, b.getArrayAttr(matrix), b.getArrayAttr(memory),
-      b.getArrayAttr(copies), b.getArrayAttr(pipes), target.eventIds,
-      target.crossCoreEventIds);
+      target.vector.blockBytes, target.vector.registers,
+      features.empty() ? ArrayAttr() : b.getArrayAttr(features),
+      b.getArrayAttr(matrix), b.getArrayAttr(memory), b.getArrayAttr(copies),
+      b.getArrayAttr(pipes), target.eventIds, target.crossCoreEventIds);
 }
 
 TargetDesc moec::fromTargetAttr(moe::TargetAttr attr) {
@@ -55,7 +59,11 @@ TargetDesc moec::fromTargetAttr(moe::TargetAttr attr) {
   t.matrixCores = attr.getCubeCores();
   t.vectorCores = attr.getVectorCores();
   t.vector = {static_cast<int64_t>(attr.getVectorWidth()),
-              static_cast<int64_t>(attr.getVectorBlock())};
+              static_cast<int64_t>(attr.getVectorBlock()),
+              static_cast<unsigned>(attr.getVectorRegisters())};
+  if (ArrayAttr features = attr.getFeatures())
+    for (Attribute feature : features)
+      t.features.push_back(cast<StringAttr>(feature).getValue().str());
   for (Attribute element : attr.getMatrix()) {
     auto mode = cast<moe::MatrixModeAttr>(element);
     t.matrixModes.push_back({typeName(mode.getElementType()), mode.getM0(),
@@ -77,4 +85,50 @@ TargetDesc moec::fromTargetAttr(moe::TargetAttr attr) {
   t.eventIds = attr.getEventIds();
   t.crossCoreEventIds = attr.getCrossCoreEventIds();
   return t;
+}
+
+llvm::Expected<CPUTargetDesc> moec::cpuTargetOf(Operation *module,
+                                                llvm::StringRef fallbackSpec) {
+  Attribute raw = module->getAttr(kTargetAttrName);
+  if (!raw)
+    return resolveCPUTarget(fallbackSpec);
+  auto attr = dyn_cast<moe::TargetAttr>(raw);
+  if (!attr)
+    return llvm::createStringError(llvm::Twine("'") + kTargetAttrName +
+                                   "' must be a #moe.target");
+  TargetDesc target = fromTargetAttr(attr);
+  if (target.kind != "cpu")
+    return llvm::createStringError(
+        llvm::Twine("'") + kTargetAttrName + "' is '" + target.name + "', a " +
+        target.kind + " target; the CPU kernels need kind \"cpu\"");
+  auto has = [&](llvm::StringRef feature) {
+    return llvm::is_contained(target.features, feature);
+  };
+  CPUTargetDesc cpu;
+  cpu.name = target.name;
+  cpu.vectorBits = static_cast<unsigned>(target.vector.widthBytes * 8);
+  cpu.numVectorRegisters = target.vector.registers;
+  cpu.hasFMA = has("fma");
+  cpu.hasAVX2 = has("avx2");
+  cpu.hasAVX512F = has("avx512f");
+  cpu.hasAVX512BF16 = has("avx512bf16");
+  cpu.numCores = target.vectorCores;
+  for (auto [levelName, bytes] :
+       {std::pair{"L1d", &cpu.l1dBytes}, std::pair{"L2", &cpu.l2Bytes},
+        std::pair{"L3", &cpu.l3Bytes}}) {
+    const MemoryLevel *level = target.level(levelName);
+    if (!level || level->capacityBytes == 0)
+      return llvm::createStringError(
+          llvm::Twine("'") + kTargetAttrName + "' ('" + target.name +
+          "') needs memory level '" + levelName + "' with its capacity");
+    *bytes = level->capacityBytes;
+  }
+  if (!llvm::is_contained({128u, 256u, 512u}, cpu.vectorBits) ||
+      cpu.numVectorRegisters < 8)
+    return llvm::createStringError(
+        llvm::Twine("'") + kTargetAttrName + "' ('" + target.name +
+        "') needs vector_width 16, 32 or 64 and vector_registers >= 8, got " +
+        llvm::Twine(target.vector.widthBytes) + " and " +
+        llvm::Twine(target.vector.registers));
+  return cpu;
 }

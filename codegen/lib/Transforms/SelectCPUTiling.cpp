@@ -4,6 +4,7 @@
 
 #include "moec/Dialect/MoE/MoEOps.h"
 #include "moec/Target/CPUTarget.h"
+#include "moec/Target/TargetDesc.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -83,7 +84,7 @@ struct MoESelectCPUTilingPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    llvm::Expected<moec::CPUTargetDesc> cpu = moec::resolveCPUTarget(target);
+    llvm::Expected<moec::CPUTargetDesc> cpu = moec::cpuTargetOf(module, target);
     if (!cpu) {
       // At the module's location but without it attached: a bad option is
       // not about the IR, and printing the whole module would bury it.

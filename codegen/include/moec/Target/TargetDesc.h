@@ -11,6 +11,8 @@
 #ifndef MOEC_TARGET_TARGETDESC_H
 #define MOEC_TARGET_TARGETDESC_H
 
+#include "moec/Target/CPUTarget.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -23,6 +25,7 @@
 
 namespace mlir {
 class MLIRContext;
+class Operation;
 namespace moe {
 class TargetAttr;
 } // namespace moe
@@ -44,6 +47,8 @@ struct VectorUnit {
   int64_t widthBytes = 0;
   /// Alignment unit of vector operands, bytes.
   int64_t blockBytes = 0;
+  /// Vector registers per core; 0 where nothing is sized from it.
+  unsigned registers = 0;
 };
 
 struct MemoryLevel {
@@ -73,6 +78,8 @@ struct TargetDesc {
   /// core has for it (within a core and across cube/vector cores).
   std::vector<std::string> pipes;
   unsigned eventIds = 0, crossCoreEventIds = 0;
+  /// Instruction-set features ("avx512f", "fma", ...) on a CPU.
+  std::vector<std::string> features;
 
   const MemoryLevel *level(llvm::StringRef levelName) const;
   const MatrixMode *matrixMode(llvm::StringRef elementType) const;
@@ -108,6 +115,12 @@ constexpr llvm::StringLiteral kTargetAttrName = "moe.target";
 mlir::moe::TargetAttr toTargetAttr(mlir::MLIRContext *context,
                                    const TargetDesc &target);
 TargetDesc fromTargetAttr(mlir::moe::TargetAttr attr);
+
+/// The CPU description the CPU kernels are tiled for: the module's
+/// `moe.target` when it has one (which must be a CPU target), else
+/// resolveCPUTarget(fallbackSpec).
+llvm::Expected<CPUTargetDesc> cpuTargetOf(mlir::Operation *module,
+                                          llvm::StringRef fallbackSpec);
 
 } // namespace moec
 

@@ -89,6 +89,8 @@ def MoE_TargetAttr : AttrDef<MoE_Dialect, "Target"> {
     | `clock_ghz` | clock; 0.0 if unknown |
     | `cube_cores`, `vector_cores` | matrix-unit and vector-unit cores |
     | `vector_width`, `vector_block` | bytes per vector instruction; alignment unit of vector operands |
+    | `vector_registers` | vector registers per core (a CPU's register tiles are sized from it); optional |
+    | `features` | instruction-set features, e.g. `["avx512f", "fma"]` on a CPU; optional |
     | `matrix` | `#moe.matrix` per operand type (none on a CPU) |
     | `memory` | `#moe.memory` per level, unique names |
     | `copies` | `#moe.copy` per legal copy, between levels of `memory` |
@@ -106,6 +108,8 @@ def MoE_TargetAttr : AttrDef<MoE_Dialect, "Target"> {
     "uint64_t":$vector_cores,
     "uint64_t":$vector_width,
     "uint64_t":$vector_block,
+    DefaultValuedParameter<"uint64_t", "0">:$vector_registers,
+    OptionalParameter<"::mlir::ArrayAttr">:$features,
     "::mlir::ArrayAttr":$matrix,
     "::mlir::ArrayAttr":$memory,
     "::mlir::ArrayAttr":$copies,
