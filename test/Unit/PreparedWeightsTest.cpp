@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ErrorText.h"
+
 #include "moec/moec.h"
 
 #include "gtest/gtest.h"
@@ -15,6 +17,7 @@
 #include <cstring>
 
 using namespace moec;
+using moec::test::errorText;
 
 namespace {
 
@@ -99,16 +102,6 @@ bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
   return a.size() == b.size() &&
          (a.empty() ||
           std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-}
-
-std::string errorText(llvm::Error err) {
-  EXPECT_TRUE(static_cast<bool>(err)) << "expected an error";
-  return llvm::toString(std::move(err));
-}
-
-template <typename T> std::string errorText(llvm::Expected<T> value) {
-  EXPECT_FALSE(static_cast<bool>(value)) << "expected an error";
-  return value ? std::string() : llvm::toString(value.takeError());
 }
 
 std::shared_ptr<const PreparedWeights> prepare(const Kernel &kernel,

@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ErrorText.h"
+
 #include "moec/moec.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -15,6 +17,7 @@
 #include <thread>
 
 using namespace moec;
+using moec::test::errorText;
 
 namespace {
 
@@ -36,16 +39,6 @@ CompileOptions entry(const char *name) {
   CompileOptions options;
   options.entry = name;
   return options;
-}
-
-std::string errorText(llvm::Error err) {
-  EXPECT_TRUE(static_cast<bool>(err)) << "expected an error";
-  return llvm::toString(std::move(err));
-}
-
-template <typename T> std::string errorText(llvm::Expected<T> value) {
-  EXPECT_FALSE(static_cast<bool>(value)) << "expected an error";
-  return value ? std::string() : llvm::toString(value.takeError());
 }
 
 struct MatmulCall {
