@@ -4,7 +4,6 @@
 #include "Report.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FileSystem.h"
 
 #include <cstdio>
 
@@ -35,11 +34,10 @@ std::string csvField(const Cell &cell) {
 } // namespace
 
 llvm::Error moec::bench::writeCsv(const Report &report, llvm::StringRef path) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
-  if (ec)
-    return llvm::createStringError(ec, "cannot write %s: %s",
-                                   path.str().c_str(), ec.message().c_str());
+  auto file = openReportFile(path);
+  if (!file)
+    return file.takeError();
+  llvm::raw_fd_ostream &os = **file;
   llvm::ListSeparator header(",");
   for (const Column &column : columns())
     os << header << column.name;

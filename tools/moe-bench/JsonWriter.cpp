@@ -3,7 +3,6 @@
 #include "Columns.h"
 #include "Report.h"
 
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 
 using namespace moec::bench;
@@ -55,11 +54,10 @@ void writeRun(llvm::json::OStream &json, const Report &report) {
 } // namespace
 
 llvm::Error moec::bench::writeJson(const Report &report, llvm::StringRef path) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
-  if (ec)
-    return llvm::createStringError(ec, "cannot write %s: %s",
-                                   path.str().c_str(), ec.message().c_str());
+  auto file = openReportFile(path);
+  if (!file)
+    return file.takeError();
+  llvm::raw_fd_ostream &os = **file;
   llvm::json::OStream json(os, /*IndentSize=*/2);
   json.object([&] {
     json.attribute("tool", "moe-bench");

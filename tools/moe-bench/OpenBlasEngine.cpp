@@ -6,6 +6,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cblas.h>
+#include <cstdlib>
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -114,6 +115,8 @@ OpenBlasInfo moec::bench::openBlasInfo() {
   info.core = openblas_get_corename();
   info.avx512Kernels = llvm::is_contained(
       {"SkylakeX", "Cooperlake", "SapphireRapids"}, llvm::StringRef(info.core));
+  if (const char *coreType = std::getenv("OPENBLAS_CORETYPE"))
+    info.coreTypeOverride = coreType;
   info.config = llvm::StringRef(openblas_get_config()).trim().str();
   info.bf16Mode = dlsym(RTLD_DEFAULT, "cblas_sbgemm")
                       ? "sgemm on f32 copies of the bf16 values (this "

@@ -24,6 +24,8 @@ struct OpenBlasInfo {
   std::string core;
   /// Whether those are its AVX-512 kernels.
   bool avx512Kernels = false;
+  /// OPENBLAS_CORETYPE as the environment sets it, or empty.
+  std::string coreTypeOverride;
   std::string config;
   /// How bf16 cases run: Debian's OpenBLAS 0.3.21 exports no cblas_sbgemm,
   /// so they run sgemm on f32 copies of the bf16 values.

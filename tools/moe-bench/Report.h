@@ -10,6 +10,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,10 @@ void printTable(llvm::raw_ostream &os, const Report &report);
 /// The performance targets, each against the cases it applies to
 /// (Targets.cpp), as text or as a Markdown table.
 void printTargets(llvm::raw_ostream &os, const Report &report, bool markdown);
+
+/// `path` opened for writing a report (text), or an error naming it.
+llvm::Expected<std::unique_ptr<llvm::raw_fd_ostream>>
+openReportFile(llvm::StringRef path);
 
 llvm::Error writeCsv(const Report &report, llvm::StringRef path);
 llvm::Error writeJson(const Report &report, llvm::StringRef path);

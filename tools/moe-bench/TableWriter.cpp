@@ -4,12 +4,10 @@
 #include "Report.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 
 using namespace moec::bench;
 
@@ -130,10 +128,10 @@ void moec::bench::printHeader(llvm::raw_ostream &os, const Report &report) {
   if (m.isa == "avx512f" && !report.openblas.avx512Kernels)
     os << "openblas: not its AVX-512 kernels on this AVX-512 CPU; "
           "OPENBLAS_CORETYPE=SkylakeX in the environment selects them"
-       << (std::getenv("OPENBLAS_CORETYPE")
-               ? std::string(" (the environment sets OPENBLAS_CORETYPE=") +
-                     std::getenv("OPENBLAS_CORETYPE") + ")"
-               : std::string())
+       << (report.openblas.coreTypeOverride.empty()
+               ? std::string()
+               : " (the environment sets OPENBLAS_CORETYPE=" +
+                     report.openblas.coreTypeOverride + ")")
        << "\n";
   os << llvm::formatv("run: {0}; target {1}; median of up to {2} calls after "
                       "a warm-up, fewer past ~{3:F1} s per engine and case; "
@@ -154,11 +152,10 @@ void moec::bench::printTable(llvm::raw_ostream &os, const Report &report) {
 
 llvm::Error moec::bench::writeMarkdown(const Report &report,
                                        llvm::StringRef path) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
-  if (ec)
-    return llvm::createStringError(ec, "cannot write %s: %s",
-                                   path.str().c_str(), ec.message().c_str());
+  auto file = openReportFile(path);
+  if (!file)
+    return file.takeError();
+  llvm::raw_fd_ostream &os = **file;
   os << "```\n" << report.run.commandLine << "\n```\n\n";
   std::string header;
   llvm::raw_string_ostream headerStream(header);
