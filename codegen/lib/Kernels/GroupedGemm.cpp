@@ -361,7 +361,9 @@ private:
                     int64_t rows, bool masked, const KBlock &k) {
     int64_t nv = tiling.nv, lanes = tiling.lanes;
     VectorType accType = f32Vector(b.getContext(), lanes);
-    Value lastRow = arith::SubIOp::create(b, tile.rowEnd, indexConstant(b, 1));
+    Value lastRow =
+        masked ? arith::SubIOp::create(b, tile.rowEnd, indexConstant(b, 1))
+               : Value();
     SmallVector<Value> inputRows;
     for (int64_t i = 0; i < rows; ++i) {
       Value r = arith::AddIOp::create(b, row, indexConstant(b, i));

@@ -349,6 +349,20 @@ llvm::Expected<CPUTargetDesc> moec::resolveCPUTarget(llvm::StringRef spec) {
   return desc;
 }
 
+std::vector<std::string> CPUTargetDesc::featureNames() const {
+  std::vector<std::string> names;
+  for (const FeatureInfo &feature : features())
+    if (this->*feature.flag)
+      names.push_back(feature.name.str());
+  return names;
+}
+
+void CPUTargetDesc::enableFeatures(llvm::ArrayRef<std::string> names) {
+  for (const FeatureInfo &feature : features())
+    if (llvm::is_contained(names, feature.name))
+      this->*feature.flag = true;
+}
+
 std::string moec::formatByteSize(uint64_t bytes) {
   static constexpr std::pair<unsigned, char> units[] = {
       {30, 'G'}, {20, 'M'}, {10, 'K'}};

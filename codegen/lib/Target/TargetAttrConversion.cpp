@@ -101,17 +101,11 @@ llvm::Expected<CPUTargetDesc> moec::cpuTargetOf(Operation *module,
     return llvm::createStringError(
         llvm::Twine("'") + kTargetAttrName + "' is '" + target.name + "', a " +
         target.kind + " target; the CPU kernels need kind \"cpu\"");
-  auto has = [&](llvm::StringRef feature) {
-    return llvm::is_contained(target.features, feature);
-  };
   CPUTargetDesc cpu;
   cpu.name = target.name;
   cpu.vectorBits = static_cast<unsigned>(target.vector.widthBytes * 8);
   cpu.numVectorRegisters = target.vector.registers;
-  cpu.hasFMA = has("fma");
-  cpu.hasAVX2 = has("avx2");
-  cpu.hasAVX512F = has("avx512f");
-  cpu.hasAVX512BF16 = has("avx512bf16");
+  cpu.enableFeatures(target.features);
   cpu.numCores = target.vectorCores;
   for (auto [levelName, bytes] :
        {std::pair{"L1d", &cpu.l1dBytes}, std::pair{"L2", &cpu.l2Bytes},

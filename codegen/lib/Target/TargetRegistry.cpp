@@ -66,12 +66,7 @@ TargetDesc fromCPU(const CPUTargetDesc &cpu) {
   // A vector operand is best aligned to the whole register.
   int64_t vectorBytes = cpu.vectorBits / 8;
   t.vector = {vectorBytes, vectorBytes, cpu.numVectorRegisters};
-  for (auto [on, feature] :
-       {std::pair{cpu.hasFMA, "fma"}, std::pair{cpu.hasAVX2, "avx2"},
-        std::pair{cpu.hasAVX512F, "avx512f"},
-        std::pair{cpu.hasAVX512BF16, "avx512bf16"}})
-    if (on)
-      t.features.push_back(feature);
+  t.features = cpu.featureNames();
   t.memory = {{"L1d", cpu.l1dBytes, 64, 0},
               {"L2", cpu.l2Bytes, 64, 0},
               {"L3", cpu.l3Bytes, 64, 0}};

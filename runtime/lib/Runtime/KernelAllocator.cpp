@@ -28,7 +28,7 @@ class BlockCache {
 public:
   void *allocate(size_t alignment, size_t size) {
     if (size < kSmallBlock)
-      return alignedAlloc(alignment, size);
+      return moec::detail::allocateLargeBuffer(alignment, size);
     {
       std::lock_guard<std::mutex> lock(mutex);
       auto it = free.find(size);
@@ -43,7 +43,7 @@ public:
         ++it;
       }
     }
-    void *block = alignedAlloc(alignment, size);
+    void *block = moec::detail::allocateLargeBuffer(alignment, size);
     if (block) {
       std::lock_guard<std::mutex> lock(mutex);
       live[block] = size;
@@ -73,10 +73,6 @@ public:
   }
 
 private:
-  static void *alignedAlloc(size_t alignment, size_t size) {
-    return moec::detail::allocateLargeBuffer(alignment, size);
-  }
-
   std::mutex mutex;
   std::multimap<size_t, void *> free;
   std::unordered_map<void *, size_t> live;

@@ -12,12 +12,14 @@
 #define MOEC_TARGET_CPUTARGET_H
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mlir {
 class MLIRContext;
@@ -43,6 +45,12 @@ struct CPUTargetDesc {
   /// One line, e.g. "cpu-host (znver5): avx512f avx512bf16 avx2 fma, 512-bit
   /// x 32 regs, L1d 48K L2 1M L3 32M, 2 cores".
   std::string str() const;
+
+  /// The features it has, in LLVM's spelling and the order fma, avx2,
+  /// avx512f, avx512bf16.
+  std::vector<std::string> featureNames() const;
+  /// Turns on the features `names` spells; other names are ignored.
+  void enableFeatures(llvm::ArrayRef<std::string> names);
 };
 
 /// Describes the machine this process runs on. Features come from
