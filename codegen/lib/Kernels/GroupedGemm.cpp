@@ -473,6 +473,10 @@ bool moec::cpu::usesDotProducts(const GemmTiling &tiling, Type element) {
   return tiling.bf16Dot && tiling.lanes == 16 && element.isBF16();
 }
 
+PackedLayout moec::cpu::packedLayout(const GemmTiling &tiling, Type element) {
+  return {tiling.panelColumns(), usesDotProducts(tiling, element)};
+}
+
 void moec::cpu::buildGroupedGemm(ImplicitLocOpBuilder &b,
                                  const GroupedGemm &gemm,
                                  const GemmTiling &tiling) {

@@ -14,6 +14,8 @@
 #ifndef MOEC_CODEGEN_KERNELS_GROUPEDGEMM_H
 #define MOEC_CODEGEN_KERNELS_GROUPEDGEMM_H
 
+#include "WeightPacking.h"
+
 #include "moec/Target/CPUTarget.h"
 
 #include "mlir/IR/Builders.h"
@@ -45,6 +47,8 @@ struct GroupedGemm {
 /// Whether operands of `element` type multiply with AVX512_BF16 dot
 /// products (weights packed in k pairs) under `tiling`.
 bool usesDotProducts(const GemmTiling &tiling, mlir::Type element);
+/// The layout the kernel reads `element` weights in under `tiling`.
+PackedLayout packedLayout(const GemmTiling &tiling, mlir::Type element);
 
 void buildGroupedGemm(mlir::ImplicitLocOpBuilder &b, const GroupedGemm &gemm,
                       const GemmTiling &tiling);

@@ -76,8 +76,7 @@ FailureOr<std::optional<GemmTiling>> tilingOf(Operation *op, int64_t k,
                     << ", which target '" << target.str() << "' does not have";
     return failure();
   }
-  PackedLayout layout{tiling->panelColumns(),
-                      usesDotProducts(*tiling, element)};
+  PackedLayout layout = packedLayout(*tiling, element);
   // Dot products consume k in pairs; a block boundary must not split one.
   if (layout.pairs && tiling->kc < k && tiling->kc % 2 != 0) {
     op->emitError() << "'" << kCPUTilingAttrName
@@ -176,8 +175,7 @@ private:
     }
     gemm.offsets = readBuffer(b, offsets);
     Type element = cast<RankedTensorType>(input.getType()).getElementType();
-    PackedLayout layout{tiling.panelColumns(),
-                        usesDotProducts(tiling, element)};
+    PackedLayout layout = packedLayout(tiling, element);
     for (Value weight : weights)
       gemm.weights.push_back(
           readBuffer(b, packWeight(b, module, weight, layout)));
@@ -280,8 +278,7 @@ private:
     gemm.n = rhsType.getDimSize(1);
     gemm.input = readBuffer(b, lhs);
     gemm.rows = dimSize(b, lhs, 0);
-    PackedLayout layout{(*tiling)->panelColumns(),
-                        usesDotProducts(**tiling, rhsType.getElementType())};
+    PackedLayout layout = packedLayout(**tiling, rhsType.getElementType());
     gemm.weights.push_back(readBuffer(b, packWeight(b, module, rhs, layout)));
     emitGemm(b, op, gemm, **tiling);
     return success();
