@@ -158,6 +158,12 @@ TEST(TargetRegistry, FromFile) {
   EXPECT_EQ(t.level("UB")->capacityBytes, 96u * 1024);
   EXPECT_EQ(t.level("L0C")->alignmentBytes, 64u);
 
+  // cpu-host's overrides go through the same walk: spaces are ignored too.
+  TempFile host("cpu-host\n l2 = 512K \ncores = 3\n");
+  TargetDesc cpu = resolved(host.spec());
+  EXPECT_EQ(cpu.level("L2")->capacityBytes, 512u * 1024);
+  EXPECT_EQ(cpu.vectorCores, 3u);
+
   TempFile empty("# nothing\n\n");
   EXPECT_EQ(errorOf(empty.spec()), "target file '" +
                                        std::string(empty.path.str()) +

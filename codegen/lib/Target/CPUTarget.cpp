@@ -106,8 +106,7 @@ constexpr llvm::StringLiteral kValidKeys =
 
 llvm::Error badValue(llvm::StringRef key, llvm::StringRef value,
                      llvm::StringRef valid) {
-  return targetError("bad value '" + value + "' for '" + key +
-                     "'; valid values: " + valid);
+  return badOverrideValue(kTargetName, key, value, valid);
 }
 
 std::optional<bool> parseBool(llvm::StringRef text) {
@@ -291,18 +290,7 @@ llvm::Expected<CPUTargetDesc> moec::resolveCPUTarget(llvm::StringRef spec) {
 
   std::array<std::optional<bool>, NumFeatures> givenFeatures;
   std::optional<unsigned> vectorBits, registers;
-  llvm::StringSet<> seen;
-  llvm::SmallVector<llvm::StringRef> items;
-  overrides.split(items, ',');
-  for (llvm::StringRef item : items) {
-    llvm::StringRef key, value;
-    std::tie(key, value) = item.split('=');
-    if (key.empty() || value.empty() || key.size() == item.size())
-      return targetError("expected key=value, got '" + item +
-                         "'; valid keys: " + kValidKeys);
-    if (!seen.insert(key).second)
-      return targetError("key '" + key + "' given twice");
-
+  auto apply = [&](llvm::StringRef key, llvm::StringRef value) -> llvm::Error {
     const auto &table = features();
     const auto *feature = llvm::find_if(
         table, [&](const FeatureInfo &info) { return info.name == key; });
@@ -311,7 +299,7 @@ llvm::Expected<CPUTargetDesc> moec::resolveCPUTarget(llvm::StringRef spec) {
       if (!on)
         return badValue(key, value, "true, false, 1, 0");
       givenFeatures[feature - table.begin()] = on;
-      continue;
+      return llvm::Error::success();
     }
 
     unsigned number;
@@ -342,11 +330,44 @@ llvm::Expected<CPUTargetDesc> moec::resolveCPUTarget(llvm::StringRef spec) {
       return targetError("unknown key '" + key +
                          "'; valid keys: " + kValidKeys);
     }
-  }
+    return llvm::Error::success();
+  };
+  if (llvm::Error error =
+          forEachOverride(kTargetName, overrides, kValidKeys, apply))
+    return std::move(error);
   if (llvm::Error error =
           applyOverrides(desc, givenFeatures, vectorBits, registers))
     return std::move(error);
   return desc;
+}
+
+llvm::Error moec::forEachOverride(
+    llvm::StringRef target, llvm::StringRef overrides,
+    llvm::StringRef validKeys,
+    llvm::function_ref<llvm::Error(llvm::StringRef, llvm::StringRef)> apply) {
+  llvm::StringSet<> seen;
+  llvm::SmallVector<llvm::StringRef> items;
+  overrides.split(items, ',');
+  for (llvm::StringRef item : items) {
+    auto [rawKey, rawValue] = item.split('=');
+    llvm::StringRef key = rawKey.trim(), value = rawValue.trim();
+    if (key.empty() || value.empty() || rawKey.size() == item.size())
+      return llvm::createStringError(target + ": expected key=value, got '" +
+                                     item + "'; valid keys: " + validKeys);
+    if (!seen.insert(key).second)
+      return llvm::createStringError(target + ": key '" + key +
+                                     "' given twice");
+    if (llvm::Error error = apply(key, value))
+      return error;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error moec::badOverrideValue(llvm::StringRef target, llvm::StringRef key,
+                                   llvm::StringRef value,
+                                   const llvm::Twine &valid) {
+  return llvm::createStringError(target + ": bad value '" + value + "' for '" +
+                                 key + "'; valid values: " + valid);
 }
 
 std::vector<std::string> CPUTargetDesc::featureNames() const {

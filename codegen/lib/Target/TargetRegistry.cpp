@@ -11,7 +11,6 @@
 #include "moec/Target/CPUTarget.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace moec;
@@ -86,12 +85,6 @@ llvm::Expected<TargetDesc> baseTarget(llvm::StringRef name) {
       "'; valid targets: " + llvm::join(registeredTargets(), ", "));
 }
 
-llvm::Error badValue(llvm::StringRef target, llvm::StringRef key,
-                     llvm::StringRef value, llvm::StringRef valid) {
-  return targetError(target, "bad value '" + value + "' for '" + key +
-                                 "'; valid values: " + valid);
-}
-
 std::string validKeys(const TargetDesc &t) {
   std::vector<std::string> keys = {"clock-ghz", "cube-cores", "vector-cores",
                                    "vector-width"};
@@ -111,14 +104,14 @@ llvm::Error applyOverride(TargetDesc &t, llvm::StringRef key,
   auto positive = [&](unsigned &field) -> llvm::Error {
     unsigned number;
     if (value.getAsInteger(10, number) || number == 0)
-      return badValue(t.name, key, value, "a positive integer");
+      return badOverrideValue(t.name, key, value, "a positive integer");
     field = number;
     return llvm::Error::success();
   };
   auto positiveReal = [&](double &field) -> llvm::Error {
     double number;
     if (value.getAsDouble(number) || !(number > 0))
-      return badValue(t.name, key, value, "a positive number");
+      return badOverrideValue(t.name, key, value, "a positive number");
     field = number;
     return llvm::Error::success();
   };
@@ -132,9 +125,9 @@ llvm::Error applyOverride(TargetDesc &t, llvm::StringRef key,
     int64_t bytes;
     if (value.getAsInteger(10, bytes) || bytes <= 0 ||
         bytes % t.vector.blockBytes != 0)
-      return badValue(t.name, key, value,
-                      "a positive multiple of " +
-                          std::to_string(t.vector.blockBytes));
+      return badOverrideValue(t.name, key, value,
+                              "a positive multiple of " +
+                                  std::to_string(t.vector.blockBytes));
     t.vector.widthBytes = bytes;
     return llvm::Error::success();
   }
@@ -157,16 +150,17 @@ llvm::Error applyOverride(TargetDesc &t, llvm::StringRef key,
     if (field.empty()) {
       std::optional<uint64_t> bytes = parseByteSize(value);
       if (!bytes)
-        return badValue(t.name, key, value,
-                        "a positive byte count with an optional K, M or G "
-                        "suffix");
+        return badOverrideValue(
+            t.name, key, value,
+            "a positive byte count with an optional K, M or G "
+            "suffix");
       level.capacityBytes = *bytes;
       return llvm::Error::success();
     }
     if (field == "align") {
       uint64_t bytes;
       if (value.getAsInteger(10, bytes) || !llvm::isPowerOf2_64(bytes))
-        return badValue(t.name, key, value, "a power of two");
+        return badOverrideValue(t.name, key, value, "a power of two");
       level.alignmentBytes = bytes;
       return llvm::Error::success();
     }
@@ -237,19 +231,11 @@ llvm::Expected<TargetDesc> moec::resolveTarget(llvm::StringRef spec) {
   llvm::Expected<TargetDesc> target = baseTarget(name);
   if (!target || name.size() == spec.size())
     return target;
-  llvm::StringSet<> seen;
-  llvm::SmallVector<llvm::StringRef> items;
-  overrides.split(items, ',');
-  for (llvm::StringRef item : items) {
-    auto [rawKey, rawValue] = item.split('=');
-    llvm::StringRef key = rawKey.trim(), value = rawValue.trim();
-    if (key.empty() || value.empty() || rawKey.size() == item.size())
-      return targetError(name, "expected key=value, got '" + item +
-                                   "'; valid keys: " + validKeys(*target));
-    if (!seen.insert(key).second)
-      return targetError(name, "key '" + key + "' given twice");
-    if (llvm::Error err = applyOverride(*target, key, value))
-      return std::move(err);
-  }
+  if (llvm::Error error =
+          forEachOverride(name, overrides, validKeys(*target),
+                          [&](llvm::StringRef key, llvm::StringRef value) {
+                            return applyOverride(*target, key, value);
+                          }))
+    return std::move(error);
   return target;
 }

@@ -13,6 +13,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -73,6 +74,20 @@ llvm::Expected<CPUTargetDesc> resolveCPUTarget(llvm::StringRef spec);
 /// A byte count with an optional K, M or G (binary) suffix, as sysfs and the
 /// overrides write it: "48K" is 49152. std::nullopt when malformed or zero.
 std::optional<uint64_t> parseByteSize(llvm::StringRef text);
+/// Walks the overrides of a target spec, "key=value,key=value,...": calls
+/// `apply(key, value)` for each item in order, spaces around key and value
+/// trimmed, and stops at the first error it returns. An item that is not
+/// key=value, and a key given twice, are errors "<target>: ..." that list
+/// `validKeys`. Every target of the registry parses its overrides with it.
+llvm::Error forEachOverride(
+    llvm::StringRef target, llvm::StringRef overrides,
+    llvm::StringRef validKeys,
+    llvm::function_ref<llvm::Error(llvm::StringRef key, llvm::StringRef value)>
+        apply);
+/// "<target>: bad value '<value>' for '<key>'; valid values: <valid>".
+llvm::Error badOverrideValue(llvm::StringRef target, llvm::StringRef key,
+                             llvm::StringRef value, const llvm::Twine &valid);
+
 /// The inverse for sizes that are whole K, M or G: "48K", "1M"; else the
 /// plain number.
 std::string formatByteSize(uint64_t bytes);
