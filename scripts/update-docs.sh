@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$root/build}"
 ninja -C "$build" moec-docs >/dev/null
-for doc in MoEDialect MoEPasses MoECodegenPasses; do
+for doc in MoEDialect MoENpuDialect MoEPasses MoECodegenPasses; do
   cp "$build/docs/$doc.md" "$root/docs/reference/$doc.md"
   echo "updated docs/reference/$doc.md"
 done

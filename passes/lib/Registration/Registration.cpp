@@ -3,6 +3,7 @@
 #include "moec/Registration.h"
 
 #include "moec/Dialect/MoE/MoEDialect.h"
+#include "moec/Dialect/MoENpu/MoENpuDialect.h"
 #include "moec/Pipelines/CPUPipeline.h"
 #include "moec/Transforms/Passes.h"
 
@@ -14,7 +15,7 @@
 void moec::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<mlir::moe::MoEDialect>();
+  registry.insert<mlir::moe::MoEDialect, mlir::moe_npu::MoENpuDialect>();
 }
 
 void moec::registerAllPasses() {
