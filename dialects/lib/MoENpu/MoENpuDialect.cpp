@@ -29,7 +29,8 @@ void MoENpuDialect::initialize() {
 }
 
 std::optional<MemorySpace> mlir::moe_npu::getMemorySpace(MemRefType type) {
-  if (auto attr = llvm::dyn_cast_or_null<MemorySpaceAttr>(type.getMemorySpace()))
+  if (auto attr =
+          llvm::dyn_cast_or_null<MemorySpaceAttr>(type.getMemorySpace()))
     return attr.getValue();
   return std::nullopt;
 }
@@ -50,4 +51,22 @@ StringRef mlir::moe_npu::getLevelName(MemorySpace space) {
     return "UB";
   }
   llvm_unreachable("unknown memory space");
+}
+
+LogicalResult
+GemmTilingAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t bm,
+                       int64_t bn, int64_t bk) {
+  if (bm <= 0 || bn <= 0 || bk <= 0)
+    return emitError() << "gemm tile sizes must be positive, got bm = " << bm
+                       << ", bn = " << bn << ", bk = " << bk;
+  return success();
+}
+
+LogicalResult
+VectorTilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                         int64_t rows, int64_t cols) {
+  if (rows <= 0 || cols <= 0)
+    return emitError() << "vector tile sizes must be positive, got rows = "
+                       << rows << ", cols = " << cols;
+  return success();
 }

@@ -56,8 +56,8 @@ LogicalResult checkSameTile(Operation *op, StringRef lhsRole, Value lhs,
     return success();
   auto [lr, lc] = tileShape(lhs);
   auto [rr, rc] = tileShape(rhs);
-  return op->emitOpError() << lhsRole << " tile " << lr << "x" << lc
-                           << " and " << rhsRole << " tile " << rr << "x" << rc
+  return op->emitOpError() << lhsRole << " tile " << lr << "x" << lc << " and "
+                           << rhsRole << " tile " << rr << "x" << rc
                            << " differ";
 }
 
@@ -78,9 +78,9 @@ LogicalResult checkGlobalAccess(Operation *op, StringRef role, Value value,
   if (type.getRank() < 1 || type.getRank() > 3)
     return op->emitOpError() << role << " must have rank 1 to 3, got " << type;
   if (static_cast<int64_t>(indices.size()) != type.getRank())
-    return op->emitOpError() << role << " of rank " << type.getRank()
-                             << " needs " << type.getRank() << " indices, got "
-                             << indices.size();
+    return op->emitOpError()
+           << role << " of rank " << type.getRank() << " needs "
+           << type.getRank() << " indices, got " << indices.size();
   return success();
 }
 
@@ -117,7 +117,7 @@ LogicalResult KernelOp::verifyRegions() {
     Block &block = region.front();
     if (block.getNumArguments() != count ||
         llvm::any_of(block.getArgumentTypes(),
-                      [](Type t) { return !t.isIndex(); }))
+                     [](Type t) { return !t.isIndex(); }))
       return emitOpError() << "'" << name << "' region takes " << count
                            << " index argument(s)"
                            << (count == 1 ? " (block id)"
@@ -155,7 +155,9 @@ int64_t AllocOp::getSizeInBytes() {
   return type.getNumElements() * type.getElementTypeBitWidth() / 8;
 }
 
-MemorySpace AllocOp::getSpace() { return *getMemorySpace(getResult().getType()); }
+MemorySpace AllocOp::getSpace() {
+  return *getMemorySpace(getResult().getType());
+}
 
 //===----------------------------------------------------------------------===//
 // Data movement
@@ -167,8 +169,8 @@ LogicalResult LoadOp::verify() {
       failed(checkSpace(*this, "destination", getDst(),
                         {MemorySpace::l1, MemorySpace::ub})) ||
       failed(checkTileBuffer(*this, "destination", getDst())) ||
-      failed(checkSameElement(*this, "source", getSrc(), "destination",
-                              getDst())))
+      failed(
+          checkSameElement(*this, "source", getSrc(), "destination", getDst())))
     return failure();
   if (!getGather())
     return success();
@@ -176,8 +178,8 @@ LogicalResult LoadOp::verify() {
     return emitOpError("a gather needs a position and a stride");
   MemRefType gather = memrefOf(getGather());
   if (gather.getRank() != 1 || !isInteger(gather.getElementType()) ||
-      failed(checkSpace(*this, "the gather list", getGather(),
-                        {MemorySpace::gm})))
+      failed(
+          checkSpace(*this, "the gather list", getGather(), {MemorySpace::gm})))
     return emitOpError() << "the gather list must be a 1-D i32 or i64 GM "
                             "buffer, got "
                          << gather;
@@ -194,8 +196,7 @@ LogicalResult CopyOp::verify() {
                         {MemorySpace::l0a, MemorySpace::l0b})) ||
       failed(checkTileBuffer(*this, "source", getSrc())) ||
       failed(checkTileBuffer(*this, "destination", getDst())) ||
-      failed(checkSameTile(*this, "source", getSrc(), "destination",
-                           getDst())))
+      failed(checkSameTile(*this, "source", getSrc(), "destination", getDst())))
     return failure();
   return checkSameElement(*this, "source", getSrc(), "destination", getDst());
 }
@@ -265,9 +266,9 @@ LogicalResult checkUBTiles(Operation *op,
 } // namespace
 
 LogicalResult VSwigluOp::verify() {
-  if (failed(checkUBTiles(*this, {{"gate", getGate()},
-                                  {"up", getUp()},
-                                  {"result", getResult()}})) ||
+  if (failed(checkUBTiles(
+          *this,
+          {{"gate", getGate()}, {"up", getUp()}, {"result", getResult()}})) ||
       failed(checkSameTile(*this, "gate", getGate(), "up", getUp())) ||
       failed(checkSameTile(*this, "gate", getGate(), "result", getResult())))
     return failure();
@@ -303,7 +304,8 @@ LogicalResult VRouteOp::verify() {
     if (failed(checkUBTiles(*this, {{"bias", bias}})) ||
         failed(checkElement(*this, "bias", bias, isF32, "f32")))
       return failure();
-    if (tileShape(bias) != std::make_pair<int64_t, int64_t>(1, int64_t(experts)))
+    if (tileShape(bias) !=
+        std::make_pair<int64_t, int64_t>(1, int64_t(experts)))
       return emitOpError() << "the bias tile must be 1x" << experts;
   }
   return success();
@@ -312,9 +314,9 @@ LogicalResult VRouteOp::verify() {
 Pipe VRouteOp::getPipe() { return Pipe::v; }
 
 LogicalResult VAxpyOp::verify() {
-  if (failed(checkUBTiles(*this, {{"x", getX()},
-                                  {"weights", getWeights()},
-                                  {"acc", getAcc()}})) ||
+  if (failed(checkUBTiles(
+          *this,
+          {{"x", getX()}, {"weights", getWeights()}, {"acc", getAcc()}})) ||
       failed(checkSameTile(*this, "x", getX(), "acc", getAcc())) ||
       failed(checkElement(*this, "acc", getAcc(), isF32, "f32")) ||
       failed(checkElement(*this, "weights", getWeights(), isF32, "f32")))
@@ -354,7 +356,8 @@ LogicalResult DispatchMetadataOp::verify() {
       return failure();
   if (memrefOf(getIds()).getRank() != 2)
     return emitOpError("ids must be [tokens, k]");
-  if (memrefOf(getTokens()).getRank() != 1 || memrefOf(getRows()).getRank() != 1)
+  if (memrefOf(getTokens()).getRank() != 1 ||
+      memrefOf(getRows()).getRank() != 1)
     return emitOpError("tokens and rows must be 1-D");
   MemRefType tiles = memrefOf(getTiles());
   if (tiles.getRank() != 2 || tiles.getDimSize(1) != 3)
@@ -373,9 +376,9 @@ Pipe DispatchMetadataOp::getPipe() { return Pipe::s; }
 namespace {
 LogicalResult checkFlagPipes(Operation *op, Pipe src, Pipe dst) {
   if (src == dst)
-    return op->emitOpError() << "flags order two different pipes; pipe "
-                             << stringifyPipe(src)
-                             << " is already in order with itself";
+    return op->emitOpError()
+           << "flags order two different pipes; pipe " << stringifyPipe(src)
+           << " is already in order with itself";
   return success();
 }
 } // namespace

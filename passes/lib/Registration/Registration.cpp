@@ -5,6 +5,7 @@
 #include "moec/Dialect/MoE/MoEDialect.h"
 #include "moec/Dialect/MoENpu/MoENpuDialect.h"
 #include "moec/Pipelines/CPUPipeline.h"
+#include "moec/Pipelines/NPUPipeline.h"
 #include "moec/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -23,6 +24,7 @@ void moec::registerAllPasses() {
     mlir::registerAllPasses();
     mlir::moe::registerMoEPasses();
     registerCPUPipelines();
+    registerNPUPipelines();
     return true;
   }();
   (void)registered;

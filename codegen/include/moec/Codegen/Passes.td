@@ -181,4 +181,114 @@ def MoESplitWeightPacking : Pass<"moe-cpu-split-weight-packing",
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Planning for Ascend-like cube/vector targets (docs/npu-plan.md)
+//===----------------------------------------------------------------------===//
+
+def MoENpuSelectTiles : Pass<"moe-npu-select-tiles", "::mlir::ModuleOp"> {
+  let summary = "Choose cube and vector tiles from the module's NPU target";
+  let description = [{
+    For every GEMM (`linalg.matmul`, `moe.grouped_matmul`) and every vector
+    op (`moe.router`, `moe.swiglu`, `moe.combine`) of a decomposed layer,
+    chooses tiles that fit the buffers of the module's `moe.target` (an
+    `npu` target, set by `--moe-set-target` or `moe-opt --moe-target`) and
+    records them as a `moe_npu.tiling` attribute (`#moe_npu.gemm_tiling` or
+    `#moe_npu.vector_tiling`). An op that already carries one keeps it, so
+    tests can pin tiles; `--moe-npu-verify-plan` rejects pinned tiles that
+    do not fit.
+
+    GEMM tiles `bm x bn x bk` are multiples of the cube fractal of the
+    operand type. The A and B tiles, double-buffered, fit L0A and L0B; the
+    f32 C tile fits L0C; the double-buffered L1 stage of A and B fits L1.
+    Among the tiles that fit, the one with the highest arithmetic intensity
+    per byte loaded from GM wins (fewest GM bytes per FLOP), then the larger
+    `bk`. Vector tiles take as many rows as fit UB with every live buffer of
+    the op, double-buffered.
+  }];
+  let dependentDialects = ["::mlir::moe_npu::MoENpuDialect"];
+}
+
+def MoENpuPlan : Pass<"moe-npu-plan", "::mlir::ModuleOp"> {
+  let summary = "Rewrite a tiled layer into a moe_npu kernel plan";
+  let description = [{
+    Turns each function of decomposed, tiled moe ops into a kernel plan
+    (see the `moe_npu` dialect): tensor arguments become GM buffers, results
+    become GM out-parameters, and the ops become kernel launches with local
+    buffers in L1/L0A/L0B/L0C/UB, copies on the target's copy edges, cube
+    and vector instructions, and set/wait flags:
+
+    - dense GEMMs (router logits, shared experts): a cube kernel over
+      `bm x bn` output tiles dealt round-robin to the blocks, K in steps of
+      `bk`, L1 and L0 double-buffered;
+    - the router: a vector kernel (`moe_npu.vroute` on UB row tiles);
+    - dispatch: `moe_npu.dispatch_metadata` on one vector core, which
+      writes the expert-sorted token list and per-tile metadata (expert,
+      first row, row count) for the grouped GEMMs;
+    - gate/up grouped GEMMs and SwiGLU: one mixed kernel; the cube core
+      computes the gate and up tiles of a metadata tile (rows gathered
+      from `x` through the token list) and hands them to the vector cores
+      through a double-buffered GM workspace with cross-core flags; the
+      vector cores apply SwiGLU and write the hidden rows;
+    - the down grouped GEMM: a cube kernel over the metadata tiles;
+    - combine (with the shared experts' output added when the layer has
+      them): a vector kernel that gathers each token's k rows.
+
+    Loop bounds depend on shapes only: the grouped GEMMs loop over the
+    static number of metadata tiles and skip empty ones.
+  }];
+  let dependentDialects = [
+    "::mlir::moe_npu::MoENpuDialect", "::mlir::func::FuncDialect",
+    "::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
+def MoENpuVerifyPlan : Pass<"moe-npu-verify-plan", "::mlir::ModuleOp"> {
+  let summary = "Check a kernel plan against the module's NPU target";
+  let description = [{
+    Rejects a plan that does not fit the target in `moe.target`: local
+    buffers of a core that overflow their memory (the live allocations of a
+    kernel region, all slots counted), offsets and tile sizes off the
+    memory's alignment, overlapping buffers, cube tiles that are not
+    multiples of the fractal of their element type, copies on edges the
+    target does not have, and event or cross-core flag ids beyond the
+    target's budget. Each error names the buffer, the kernel, the tile and
+    the amount, e.g. `'UB' overflows by 12288 bytes (208896 of 196608) in
+    kernel 'swiglu': ...`. Runs at the end of `--moe-npu-pipeline`.
+  }];
+}
+
+def MoEPlanReport : Pass<"moe-plan-report", "::mlir::ModuleOp"> {
+  let summary = "Print the cost model's estimate of every kernel of a plan";
+  let description = [{
+    For each kernel of each plan function: its tiles, the occupancy of each
+    local memory, the busy time of each pipe (MTE2, MTE1, M, V, FIX, MTE3,
+    S), the estimated time with the pipes overlapping as the flags allow,
+    the unit that bounds it, and the roofline of the target (FLOPs over the
+    cube peak, GM bytes over the bandwidth). The plan is walked for a
+    token count of `tokens` with a balanced routing. The model and its
+    assumptions are in docs/npu-plan.md. The IR is not changed.
+  }];
+  let options = [
+    Option<"tokens", "tokens", "int64_t", /*default=*/"4096",
+           "Token count the dynamic dimensions take">,
+    Option<"output", "output", "std::string", /*default=*/"\"-\"",
+           "Where the report goes ('-': stdout)">,
+  ];
+}
+
+def MoENpuDropSync : Pass<"moe-npu-drop-sync", "::mlir::ModuleOp"> {
+  let summary = "Testing aid: delete one wait from a plan";
+  let description = [{
+    Erases the `index`-th `moe_npu.wait_flag` or `moe_npu.sync_block_wait`
+    (counting from 0 in walk order) and nothing else, so that tests can show
+    the emulator catching the read that is no longer ordered after its
+    write (before it would complain about the set nobody consumes).
+  }];
+  let options = [
+    Option<"index", "index", "int64_t", /*default=*/"0",
+           "Which wait to erase (0-based, walk order)">,
+  ];
+}
+
 #endif // MOEC_CODEGEN_PASSES_TD

@@ -121,6 +121,40 @@ def MoENpu_PipeAttr : EnumAttr<MoENpu_Dialect, MoENpu_Pipe, "pipe"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
+def MoENpu_GemmTilingAttr : AttrDef<MoENpu_Dialect, "GemmTiling"> {
+  let mnemonic = "gemm_tiling";
+  let summary = "cube tiles of one GEMM";
+  let description = [{
+    `bm x bn` output tiles, K in steps of `bk`; A tiles are `bm x bk`, B
+    tiles `bk x bn`, both double-buffered in L1 and in L0A/L0B, and the f32
+    C tile `bm x bn` lives in L0C. Set by `--moe-npu-select-tiles` as the
+    `moe_npu.tiling` attribute of the GEMM, or pinned by hand.
+
+    ```mlir
+    #moe_npu.gemm_tiling<bm = 128, bn = 256, bk = 64>
+    ```
+  }];
+  let parameters = (ins "int64_t":$bm, "int64_t":$bn, "int64_t":$bk);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def MoENpu_VectorTilingAttr : AttrDef<MoENpu_Dialect, "VectorTiling"> {
+  let mnemonic = "vector_tiling";
+  let summary = "UB tiles of one vector op";
+  let description = [{
+    `rows x cols` element tiles of every operand of the op, double-buffered
+    in UB.
+
+    ```mlir
+    #moe_npu.vector_tiling<rows = 16, cols = 1024>
+    ```
+  }];
+  let parameters = (ins "int64_t":$rows, "int64_t":$cols);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Interface
 //===----------------------------------------------------------------------===//
