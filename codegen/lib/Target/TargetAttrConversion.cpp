@@ -87,6 +87,23 @@ TargetDesc moec::fromTargetAttr(moe::TargetAttr attr) {
   return t;
 }
 
+llvm::Expected<TargetDesc> moec::npuTargetOf(Operation *module) {
+  auto attr =
+      dyn_cast_or_null<moe::TargetAttr>(module->getAttr(kTargetAttrName));
+  if (!attr)
+    return llvm::createStringError(
+        llvm::Twine("planning needs an NPU target: the module has no '") +
+        kTargetAttrName +
+        "' #moe.target (set one with --moe-set-target, moe-opt --moe-target "
+        "or the pipeline's target option, e.g. ascend-910b)");
+  TargetDesc target = fromTargetAttr(attr);
+  if (target.kind != "npu")
+    return llvm::createStringError(
+        llvm::Twine("'") + kTargetAttrName + "' is '" + target.name + "', a " +
+        target.kind + " target; planning needs kind \"npu\"");
+  return target;
+}
+
 llvm::Expected<CPUTargetDesc> moec::cpuTargetOf(Operation *module,
                                                 llvm::StringRef fallbackSpec) {
   Attribute raw = module->getAttr(kTargetAttrName);

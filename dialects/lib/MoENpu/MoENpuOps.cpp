@@ -330,6 +330,21 @@ LogicalResult VAxpyOp::verify() {
 
 Pipe VAxpyOp::getPipe() { return Pipe::v; }
 
+LogicalResult VCastOp::verify() {
+  if (failed(checkUBTiles(*this,
+                          {{"source", getSrc()}, {"destination", getDst()}})) ||
+      failed(
+          checkSameTile(*this, "source", getSrc(), "destination", getDst())) ||
+      failed(checkElement(*this, "source", getSrc(), isCubeOperand,
+                          "f32, f16 or bf16")) ||
+      failed(checkElement(*this, "destination", getDst(), isCubeOperand,
+                          "f32, f16 or bf16")))
+    return failure();
+  return success();
+}
+
+Pipe VCastOp::getPipe() { return Pipe::v; }
+
 //===----------------------------------------------------------------------===//
 // Scalar unit
 //===----------------------------------------------------------------------===//

@@ -116,6 +116,10 @@ mlir::moe::TargetAttr toTargetAttr(mlir::MLIRContext *context,
                                    const TargetDesc &target);
 TargetDesc fromTargetAttr(mlir::moe::TargetAttr attr);
 
+/// The module's `moe.target` as an NPU target description; an error when it
+/// is missing or not of kind "npu".
+llvm::Expected<TargetDesc> npuTargetOf(mlir::Operation *module);
+
 /// The CPU description the CPU kernels are tiled for: the module's
 /// `moe.target` when it has one (which must be a CPU target), else
 /// resolveCPUTarget(fallbackSpec).

@@ -41,7 +41,7 @@ def MoENpu_Dialect : Dialect {
     | `mte1` | `moe_npu.copy`: L1 to L0A/L0B |
     | `m` | `moe_npu.mmad`: L0C (f32) += L0A x L0B |
     | `fix` | `moe_npu.fixpipe`: L0C to GM (NZ to ND, cast) |
-    | `v` | `moe_npu.vswiglu`, `moe_npu.vroute`, `moe_npu.vaxpy` on UB |
+    | `v` | `moe_npu.vswiglu`, `moe_npu.vroute`, `moe_npu.vaxpy`, `moe_npu.vcast` on UB |
     | `mte3` | `moe_npu.store`: UB to GM |
     | `s` | `moe_npu.load_scalar`, `moe_npu.dispatch_metadata` |
 
@@ -441,6 +441,22 @@ def MoENpu_VAxpyOp : MoENpu_PipeOp<"vaxpy"> {
     $x `[` $x_slot `]` `scale` $weights `[` $weights_slot `]` `column`
     $column `->` $acc `[` $acc_slot `]` `init` $init attr-dict `:`
     type($x) `,` type($weights) `,` type($acc)
+  }];
+  let hasVerifier = 1;
+}
+
+def MoENpu_VCastOp : MoENpu_PipeOp<"vcast"> {
+  let summary = "convert a UB tile to another element type";
+  let description = [{
+    Elementwise conversion of one slot into one slot of the same tile shape
+    (f32 to bf16/f16 rounds to nearest even; widening is exact), e.g. the
+    f32 sum of the combine into a bf16 result before it is stored.
+  }];
+  let arguments = (ins AnyMemRef:$src, Index:$src_slot, AnyMemRef:$dst,
+                   Index:$dst_slot);
+  let assemblyFormat = [{
+    $src `[` $src_slot `]` `->` $dst `[` $dst_slot `]` attr-dict `:`
+    type($src) `,` type($dst)
   }];
   let hasVerifier = 1;
 }

@@ -1,0 +1,121 @@
+//===- TileSelection.cpp - cube and vector tiles from a target ------------===//
+
+#include "TileSelection.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace moec;
+using namespace moec::npu;
+
+namespace {
+
+llvm::Error error(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Capacity of a level, or an error when the target lacks it.
+llvm::Expected<int64_t> capacityOf(const TargetDesc &target,
+                                   llvm::StringRef level) {
+  const MemoryLevel *found = target.level(level);
+  if (!found || found->capacityBytes == 0)
+    return error("target '" + target.name + "' has no memory level '" + level +
+                 "' with a capacity");
+  return static_cast<int64_t>(found->capacityBytes);
+}
+
+} // namespace
+
+int64_t moec::npu::elementBytes(llvm::StringRef elementType) {
+  return elementType == "f16" || elementType == "bf16" ? 2 : 4;
+}
+
+llvm::Expected<MatrixMode> moec::npu::cubeFractal(const TargetDesc &target,
+                                                  llvm::StringRef elementType) {
+  if (const MatrixMode *mode = target.matrixMode(elementType))
+    return *mode;
+  std::vector<std::string> have;
+  for (const MatrixMode &mode : target.matrixModes)
+    have.push_back(mode.elementType);
+  return error("target '" + target.name + "' has no cube mode for " +
+               elementType + " (it has: " + llvm::join(have, ", ") + ")");
+}
+
+llvm::Expected<GemmTiles>
+moec::npu::selectGemmTiles(const TargetDesc &target,
+                           const GemmProblem &problem) {
+  auto mode = cubeFractal(target, problem.elementType);
+  if (!mode)
+    return mode.takeError();
+  int64_t l0a = 0, l0b = 0, l0c = 0, l1 = 0;
+  for (auto [level, bytes] : {std::pair{"L0A", &l0a}, std::pair{"L0B", &l0b},
+                              std::pair{"L0C", &l0c}, std::pair{"L1", &l1}}) {
+    auto capacity = capacityOf(target, level);
+    if (!capacity)
+      return capacity.takeError();
+    *bytes = *capacity;
+  }
+  int64_t es = elementBytes(problem.elementType);
+  int64_t rhs = problem.rhsOperands;
+  // Tiles never exceed the problem (rounded up to the fractal).
+  int64_t maxBn = roundUp(problem.n, mode->n0);
+  int64_t maxBk = roundUp(problem.k, mode->k0);
+  GemmTiles best;
+  double bestIntensity = -1;
+  auto consider = [&](int64_t bm, int64_t bn, int64_t bk) {
+    bool fits = 2 * bm * bk * es <= l0a && 2 * rhs * bk * bn * es <= l0b &&
+                rhs * bm * bn * 4 <= l0c &&
+                2 * (bm * bk + rhs * bk * bn) * es <= l1;
+    if (!fits)
+      return;
+    // FLOPs per byte loaded from GM for one K step: A once, every B once.
+    double intensity = double(rhs * bm * bn) / double(bm + rhs * bn);
+    // Ties: deeper K steps (fewer flag round trips), then fewer rows, which
+    // wastes less of the cube on the partial tiles of small expert groups.
+    bool better = intensity > bestIntensity + 1e-9 ||
+                  (intensity > bestIntensity - 1e-9 &&
+                   (bk > best.bk || (bk == best.bk && bm < best.bm)));
+    if (better) {
+      bestIntensity = intensity;
+      best = {bm, bn, bk};
+    }
+  };
+  for (int64_t bm = mode->m0; bm <= 256; bm *= 2) {
+    if (problem.fixedBm && bm != problem.fixedBm)
+      continue;
+    for (int64_t bn = mode->n0; bn <= std::min<int64_t>(256, maxBn); bn *= 2)
+      for (int64_t bk = mode->k0; bk <= std::min<int64_t>(512, maxBk); bk *= 2)
+        consider(bm, bn, bk);
+  }
+  if (problem.fixedBm && problem.fixedBm % mode->m0 == 0 && best.bm == 0)
+    consider(problem.fixedBm, mode->n0, mode->k0);
+  if (best.bm == 0)
+    return error(llvm::formatv(
+        "no {0} cube tile fits target '{1}' (L0A {2}, L0B {3}, L0C {4}, L1 "
+        "{5} bytes; fractal {6}x{7}x{8}{9})",
+        problem.elementType, target.name, l0a, l0b, l0c, l1, mode->m0, mode->k0,
+        mode->n0,
+        problem.fixedBm
+            ? llvm::formatv(", bm fixed at {0}", problem.fixedBm).str()
+            : std::string()));
+  return best;
+}
+
+llvm::Expected<int64_t>
+moec::npu::selectVectorRows(const TargetDesc &target, int64_t bytesPerRow,
+                            int64_t fixedBytes, int64_t rowMultiple,
+                            int64_t maxRows, llvm::StringRef what) {
+  auto ub = capacityOf(target, "UB");
+  if (!ub)
+    return ub.takeError();
+  int64_t best = 0;
+  for (int64_t rows = 1; rows <= maxRows; rows *= 2)
+    if (rows % rowMultiple == 0 && fixedBytes + rows * bytesPerRow <= *ub)
+      best = rows;
+  if (best == 0)
+    return error(llvm::formatv(
+        "{0}: not even {1} row(s) fit UB of target '{2}' ({3} bytes; {4} "
+        "bytes per row plus {5})",
+        what, rowMultiple, target.name, *ub, bytesPerRow, fixedBytes));
+  return best;
+}
