@@ -19,6 +19,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <string>
 
 namespace moec::npu {
 
@@ -100,14 +101,28 @@ public:
   }
 };
 
+/// "moe_npu.load at plan.mlir:12:5": an op and its source position, the way
+/// interpreter and handlers name instructions in diagnostics.
+std::string describeOp(mlir::Operation *op);
+
+/// "MTE2", "V", ...: a pipe as the target description spells it.
+std::string pipeName(mlir::moe_npu::Pipe pipe);
+
 struct InterpreterOptions {
-  /// Run only these blocks of every kernel (empty: all). The cost model
-  /// times block 0 alone, the busiest one.
+  /// Run only these blocks of every kernel (empty: all); a block outside a
+  /// kernel's grid is skipped for that kernel. The cost model times block 0
+  /// alone, the busiest one.
   llvm::SmallVector<int64_t> blocks;
 };
 
 /// Runs `plan` with GM arguments of the given shapes (one per function
-/// argument, dynamic sizes filled in).
+/// argument, dynamic sizes filled in). Arguments get BufferIds 0..n-1.
+/// Fails at the first problem, naming the op, its location and the core: a
+/// handler's error, an op it cannot run, a wait_flag with no pending set, an
+/// event id beyond the module's `moe.target` budget, a cross-core deadlock
+/// (every unfinished core blocked), or a signal still pending at the end of
+/// its kernel. The IR is only read, so concurrent calls on one plan are
+/// safe.
 llvm::Error interpretPlan(mlir::func::FuncOp plan,
                           llvm::ArrayRef<llvm::SmallVector<int64_t>> argShapes,
                           InstructionHandler &handler,
