@@ -16,7 +16,7 @@
 // CHECK: module attributes {moe.target = #moe.target<name = "ascend-910b", kind = "npu", clock_ghz = 1.8, cube_cores = 24, vector_cores = 48, vector_width = 256, vector_block = 32,
 // CHECK-SAME: #moe.matrix<bf16, m0 = 16, k0 = 16, n0 = 16, macs = 4096>
 // CHECK-SAME: #moe.memory<"GM", capacity = 68719476736, align = 512, bandwidth = 1.6e+03>
-// CHECK-SAME: #moe.memory<"L0C", capacity = 131072, align = 512>
+// CHECK-SAME: #moe.memory<"L0C", capacity = 131072, align = 512, bandwidth = 2.0e+02>
 // CHECK-SAME: #moe.memory<"UB", capacity = 98304, align = 32>
 // CHECK-SAME: #moe.copy<"L0C" -> "GM" on "FIX">
 // CHECK-SAME: pipes = ["S", "V", "M", "MTE1", "MTE2", "MTE3", "FIX"], event_ids = 8, cross_core_event_ids = 11>

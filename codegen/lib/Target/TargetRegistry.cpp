@@ -41,11 +41,15 @@ TargetDesc davinciDie(llvm::StringRef name, double clockGHz, uint64_t gmBytes,
                    {"i8", 16, 32, 16, 8192},
                    {"f32", 16, 8, 16, 2048}};
   t.vector = {256, 32};
+  // A local level's bandwidth is what its outgoing pipe moves per core: L1
+  // to L0A/L0B on MTE1 and L0C out through FixPipe. No public figures:
+  // assumed 256 and 128 bytes per cycle at ~1.6 GHz, rounded, for the cost
+  // model (docs/npu-cost-model.md).
   t.memory = {{"GM", gmBytes, 512, gmBandwidthGBs},
-              {"L1", 512 * KiB, 32, 0},
+              {"L1", 512 * KiB, 32, 400},
               {"L0A", 64 * KiB, 512, 0},
               {"L0B", 64 * KiB, 512, 0},
-              {"L0C", 128 * KiB, 512, 0},
+              {"L0C", 128 * KiB, 512, 200},
               {"UB", 192 * KiB, 32, 0}};
   t.copies = {{"GM", "L1", "MTE2"},  {"L1", "L0A", "MTE1"},
               {"L1", "L0B", "MTE1"}, {"L0C", "GM", "FIX"},
