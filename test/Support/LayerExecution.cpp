@@ -7,6 +7,10 @@
 #include "Inputs.h"
 #include "MoEReference.h"
 
+#include "moec/Model/HFConfig.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+
 #include <chrono>
 #include <cmath>
 
@@ -171,4 +175,19 @@ reference::Routing moec::test::referenceRouting(const MoELayerConfig &config) {
   routing.normTopkProb = config.normTopkProb;
   routing.routedScalingFactor = config.routedScalingFactor;
   return routing;
+}
+
+llvm::Expected<MoELayerConfig>
+moec::test::scaledExampleConfig(llvm::StringRef examplesDir,
+                                llvm::StringRef name) {
+  std::string path = (examplesDir + "/" + name + "/config.json").str();
+  auto text = llvm::MemoryBuffer::getFile(path);
+  if (!text)
+    return llvm::createStringError(text.getError(), "cannot read " + path);
+  auto config = parseHFConfig((*text)->getBuffer());
+  if (!config)
+    return config.takeError();
+  config->hidden = 64;
+  config->intermediate = 32;
+  return config;
 }

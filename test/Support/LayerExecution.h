@@ -31,6 +31,12 @@ struct LayerData {
                             uint64_t seed);
 };
 
+/// The layer of `examplesDir/name/config.json` with its routing (E, k,
+/// scoring, groups, bias, norm, scale, limit, shared count) as published
+/// and H = 64, I = 32, which keeps execution tests fast.
+llvm::Expected<MoELayerConfig> scaledExampleConfig(llvm::StringRef examplesDir,
+                                                   llvm::StringRef name);
+
 /// The reference's routing settings for `config`.
 reference::Routing referenceRouting(const MoELayerConfig &config);
 

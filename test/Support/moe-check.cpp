@@ -1,5 +1,4 @@
-//===- moe-check.cpp - a config's layer against the f64 reference
-//----------===//
+//===- moe-check.cpp - a config's layer against the f64 reference --------===//
 //
 // moe-check --config examples/olmoe-1b-7b/config.json --tokens 16
 //
@@ -46,6 +45,11 @@ llvm::cl::opt<int64_t>
     intermediate("intermediate",
                  llvm::cl::desc("Override I (0: as configured)"),
                  llvm::cl::init(0), llvm::cl::cat(category));
+llvm::cl::opt<std::string>
+    target("target",
+           llvm::cl::desc("Target to compile for: cpu-host (the JIT) or an "
+                          "NPU target such as ascend-910b (plan + emulator)"),
+           llvm::cl::init("cpu-host"), llvm::cl::cat(category));
 llvm::cl::opt<double> tolerance("tolerance",
                                 llvm::cl::desc("Largest relative error"),
                                 llvm::cl::init(1e-4), llvm::cl::cat(category));
@@ -100,7 +104,9 @@ int main(int argc, char **argv) {
 
   Compiler compiler;
   auto start = std::chrono::steady_clock::now();
-  auto kernel = compiler.compileLayer(*config);
+  CompileOptions options;
+  options.target = target;
+  auto kernel = compiler.compileLayer(*config, options);
   if (!kernel)
     return fail(llvm::toString(kernel.takeError()));
   llvm::outs() << llvm::formatv("compiled @moe_layer in {0:F0} ms\n",

@@ -11,9 +11,6 @@
 #include "LayerExecution.h"
 #include "MoEReference.h"
 
-#include "moec/Model/HFConfig.h"
-
-#include "llvm/Support/MemoryBuffer.h"
 #include "gtest/gtest.h"
 
 #include <cmath>
@@ -95,16 +92,8 @@ MoELayerConfig smallConfig() {
 class ExampleLayer : public ::testing::TestWithParam<const char *> {};
 
 TEST_P(ExampleLayer, MatchesReference) {
-  std::string path =
-      std::string(MOEC_EXAMPLES_DIR) + "/" + GetParam() + "/config.json";
-  auto text = llvm::MemoryBuffer::getFile(path);
-  ASSERT_TRUE(static_cast<bool>(text)) << path;
-  auto config = parseHFConfig((*text)->getBuffer());
+  auto config = scaledExampleConfig(MOEC_EXAMPLES_DIR, GetParam());
   ASSERT_TRUE(static_cast<bool>(config)) << llvm::toString(config.takeError());
-  // Routing (E, k, scoring, groups, bias, norm, scale, limit, shared count)
-  // stays as published; only H and I shrink to keep the test fast.
-  config->hidden = 64;
-  config->intermediate = 32;
   for (int64_t tokens : {1, 7, 300}) {
     Comparison result = check(*config, tokens);
     EXPECT_LE(result.maxRelativeError, kTolerance)

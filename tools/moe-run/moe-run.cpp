@@ -4,7 +4,8 @@
 //         [--output-dir D] [--repeat N] [--num-threads N] [--target T]
 //
 // A client of the public C++ API (moec/moec.h) like any framework: it
-// compiles the function with the JIT, checks every input against the
+// compiles the function with the JIT (or, for an NPU target, plans it and
+// runs the plan on the emulator), checks every input against the
 // function's signature, runs it and writes each result as D/out<i>.npy.
 //
 //===----------------------------------------------------------------------===//
@@ -63,8 +64,11 @@ llvm::cl::opt<unsigned> threads(
     llvm::cl::init(0), llvm::cl::cat(category));
 llvm::cl::opt<std::string> target(
     "target",
-    llvm::cl::desc("CPU target description the tiles are chosen from: "
-                   "cpu-host[:key=value,...] (docs/cpu-target.md)"),
+    llvm::cl::desc("Target: cpu-host[:key=value,...] compiles for this CPU "
+                   "(docs/cpu-target.md); an NPU target such as ascend-910b "
+                   "plans the function for that chip and runs the plan on "
+                   "the emulator, which also checks its synchronisation "
+                   "(docs/npu-plan.md)"),
     llvm::cl::init("cpu-host"), llvm::cl::cat(category));
 llvm::cl::opt<bool> printSignature(
     "print-signature",

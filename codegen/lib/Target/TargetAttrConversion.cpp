@@ -87,6 +87,15 @@ TargetDesc moec::fromTargetAttr(moe::TargetAttr attr) {
   return t;
 }
 
+/// The module's target is not of the kind `need` ("planning needs ...")
+/// asks for.
+static llvm::Error wrongKind(const TargetDesc &target, llvm::StringRef need,
+                             llvm::StringRef kind) {
+  return llvm::createStringError(llvm::Twine("'") + kTargetAttrName + "' is '" +
+                                 target.name + "', a " + target.kind +
+                                 " target; " + need + " kind \"" + kind + "\"");
+}
+
 llvm::Expected<TargetDesc> moec::npuTargetOf(Operation *module) {
   auto attr =
       dyn_cast_or_null<moe::TargetAttr>(module->getAttr(kTargetAttrName));
@@ -98,9 +107,7 @@ llvm::Expected<TargetDesc> moec::npuTargetOf(Operation *module) {
         "or the pipeline's target option, e.g. ascend-910b)");
   TargetDesc target = fromTargetAttr(attr);
   if (target.kind != "npu")
-    return llvm::createStringError(
-        llvm::Twine("'") + kTargetAttrName + "' is '" + target.name + "', a " +
-        target.kind + " target; planning needs kind \"npu\"");
+    return wrongKind(target, "planning needs", "npu");
   return target;
 }
 
@@ -115,9 +122,7 @@ llvm::Expected<CPUTargetDesc> moec::cpuTargetOf(Operation *module,
                                    "' must be a #moe.target");
   TargetDesc target = fromTargetAttr(attr);
   if (target.kind != "cpu")
-    return llvm::createStringError(
-        llvm::Twine("'") + kTargetAttrName + "' is '" + target.name + "', a " +
-        target.kind + " target; the CPU kernels need kind \"cpu\"");
+    return wrongKind(target, "the CPU kernels need", "cpu");
   CPUTargetDesc cpu;
   cpu.name = target.name;
   cpu.vectorBits = static_cast<unsigned>(target.vector.widthBytes * 8);

@@ -1,11 +1,11 @@
-//===- Compiler.cpp - compile moe functions, with a cache
-//------------------===//
+//===- Compiler.cpp - compile moe functions, with a cache -----------------===//
 
 #include "moec/Runtime/Compiler.h"
-#include "moec/Target/CPUTarget.h"
+#include "moec/Target/TargetDesc.h"
 
 #include "JitKernel.h"
 #include "ModuleLowering.h"
+#include "PlanKernel.h"
 
 #include "moec/Model/LayerBuilder.h"
 
@@ -34,22 +34,46 @@ static std::string cacheKey(llvm::StringRef source,
          source.str();
 }
 
-static llvm::Error checkOptions(const CompileOptions &options) {
+/// Checks the options; the target's kind decides between the CPU JIT and
+/// the NPU plan run on the emulator.
+static llvm::Expected<bool> isNPUTarget(const CompileOptions &options) {
   if (options.optLevel > 3)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "optLevel must be 0 to 3, got %u",
                                    options.optLevel);
-  if (llvm::Expected<CPUTargetDesc> target = resolveCPUTarget(options.target);
-      !target)
+  llvm::Expected<TargetDesc> target = resolveTarget(options.target);
+  if (!target)
     return target.takeError();
-  return llvm::Error::success();
+  if (target->kind == "npu")
+    return true;
+  // cpu-host: the CPU pipeline's own checks (overrides, vector width).
+  if (llvm::Expected<CPUTargetDesc> cpu = resolveCPUTarget(options.target);
+      !cpu)
+    return cpu.takeError();
+  return false;
+}
+
+static llvm::Expected<std::unique_ptr<Kernel>>
+buildKernel(llvm::StringRef source, const CompileOptions &options,
+            llvm::StringRef bufferName, bool npu) {
+  if (npu) {
+    auto planned = planForNPU(source, bufferName, options);
+    if (!planned)
+      return planned.takeError();
+    return PlanKernel::create(std::move(*planned), options.entry);
+  }
+  auto lowered = lowerToLLVMDialect(source, bufferName, options);
+  if (!lowered)
+    return lowered.takeError();
+  return JitKernel::create(std::move(*lowered), options.optLevel);
 }
 
 llvm::Expected<std::shared_ptr<const Kernel>>
 Compiler::compileSource(llvm::StringRef source, const CompileOptions &options,
                         llvm::StringRef bufferName) {
-  if (llvm::Error err = checkOptions(options))
-    return std::move(err);
+  llvm::Expected<bool> npu = isNPUTarget(options);
+  if (!npu)
+    return npu.takeError();
   std::string key = cacheKey(source, options);
   {
     std::lock_guard<std::mutex> lock(impl->mutex);
@@ -61,10 +85,7 @@ Compiler::compileSource(llvm::StringRef source, const CompileOptions &options,
   }
   // Compile without holding the lock: compilations are independent, and a
   // slow one must not stall calls that hit the cache.
-  auto lowered = lowerToLLVMDialect(source, bufferName, options);
-  if (!lowered)
-    return lowered.takeError();
-  auto kernel = JitKernel::create(std::move(*lowered), options.optLevel);
+  auto kernel = buildKernel(source, options, bufferName, *npu);
   if (!kernel)
     return kernel.takeError();
 

@@ -102,10 +102,11 @@ JitKernel::create(LoweredModule lowered, unsigned optLevel) {
                                                   std::move(packed)));
 }
 
-void JitKernel::invoke(llvm::ArrayRef<TensorView> inputs,
-                       llvm::ArrayRef<TensorView> outputs) const {
+llvm::Error JitKernel::invoke(llvm::ArrayRef<TensorView> inputs,
+                              llvm::ArrayRef<TensorView> outputs) const {
   PackedArguments arguments(inputs, outputs);
   entry(arguments.data());
+  return llvm::Error::success();
 }
 
 llvm::Expected<std::shared_ptr<const PreparedWeights>>
@@ -137,10 +138,8 @@ llvm::Error JitKernel::invokePrepared(llvm::ArrayRef<TensorView> inputs,
         llvm::inconvertibleErrorCode(),
         "@%s: the prepared weights were made by another kernel",
         signature().function.c_str());
-  if (!packed) {
-    invoke(inputs, outputs);
-    return llvm::Error::success();
-  }
+  if (!packed)
+    return invoke(inputs, outputs);
   // @f__packed takes the packed buffers first, then @f's arguments.
   std::vector<TensorView> withPacked(prepared->views);
   withPacked.insert(withPacked.end(), inputs.begin(), inputs.end());

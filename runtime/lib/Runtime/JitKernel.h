@@ -33,8 +33,8 @@ private:
 
   JitKernel(Signature sig, std::unique_ptr<mlir::ExecutionEngine> engine,
             PackedFn entry, std::optional<PackedEntries> packed);
-  void invoke(llvm::ArrayRef<TensorView> inputs,
-              llvm::ArrayRef<TensorView> outputs) const override;
+  llvm::Error invoke(llvm::ArrayRef<TensorView> inputs,
+                     llvm::ArrayRef<TensorView> outputs) const override;
   llvm::Expected<std::shared_ptr<const PreparedWeights>>
   prepare(llvm::ArrayRef<TensorView> inputs) const override;
   llvm::Error invokePrepared(llvm::ArrayRef<TensorView> inputs,

@@ -11,8 +11,7 @@ llvm::Error Kernel::run(llvm::ArrayRef<TensorView> inputs,
                         llvm::ArrayRef<TensorView> outputs) const {
   if (llvm::Error err = sig.checkCall(inputs, outputs))
     return err;
-  invoke(inputs, outputs);
-  return llvm::Error::success();
+  return invoke(inputs, outputs);
 }
 
 llvm::Expected<std::shared_ptr<const PreparedWeights>>

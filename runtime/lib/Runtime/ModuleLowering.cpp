@@ -4,6 +4,7 @@
 #include "SignatureAnalysis.h"
 
 #include "moec/Pipelines/CPUPipeline.h"
+#include "moec/Pipelines/NPUPipeline.h"
 #include "moec/Registration.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -33,9 +34,16 @@ static llvm::Error diagnosticsError(const llvm::Twine &what,
                                  what + ":\n" + diagnostics.rtrim());
 }
 
-llvm::Expected<LoweredModule>
-moec::lowerToLLVMDialect(llvm::StringRef source, llvm::StringRef bufferName,
-                         const CompileOptions &options) {
+/// Runs a pass manager on a parsed module; the error carries the
+/// diagnostics with file:line:col.
+using PassRunner = llvm::function_ref<llvm::Error(PassManager &)>;
+
+/// Parses `source`, reads the entry's signature and runs `lower` on the
+/// module while the parser's diagnostics handler is alive.
+static llvm::Expected<LoweredModule> parseAndLower(
+    llvm::StringRef source, llvm::StringRef bufferName,
+    const CompileOptions &options,
+    llvm::function_ref<llvm::Error(LoweredModule &, PassRunner)> lower) {
   llvm::StringRef entry = options.entry;
   LoweredModule result;
   // A context per compilation keeps compilations independent, so they can
@@ -70,27 +78,56 @@ moec::lowerToLLVMDialect(llvm::StringRef source, llvm::StringRef bufferName,
   if (!signature)
     return signature.takeError();
   result.signature = std::move(*signature);
-
-  PassManager pm(&context);
-  CPUPipelineOptions pipeline;
-  pipeline.target = options.target;
-  pipeline.threads = options.threads;
-  // Resolved in the process: KernelAllocator.cpp.
-  pipeline.runtimeAllocator = true;
-  buildCPULowerToLinalgPipeline(pm, pipeline);
-  buildCPUBufferizePipeline(pm);
-  if (failed(pm.run(*result.module)))
-    return diagnosticsError("cannot compile " + bufferName, diagnostics);
-  // The pack-once entry points exist once results are out-parameters, and
-  // their buffer types say what to allocate for the packed weights.
-  auto packing = analyzePacking(*result.module, entry);
-  if (!packing)
-    return packing.takeError();
-  result.packing = std::move(*packing);
-
-  PassManager lowerToLLVM(&context);
-  buildCPULowerToLLVMPipeline(lowerToLLVM, pipeline);
-  if (failed(lowerToLLVM.run(*result.module)))
-    return diagnosticsError("cannot compile " + bufferName, diagnostics);
+  auto run = [&](PassManager &pm) -> llvm::Error {
+    if (failed(pm.run(*result.module)))
+      return diagnosticsError("cannot compile " + bufferName, diagnostics);
+    return llvm::Error::success();
+  };
+  if (llvm::Error err = lower(result, run))
+    return std::move(err);
   return result;
+}
+
+llvm::Expected<LoweredModule>
+moec::lowerToLLVMDialect(llvm::StringRef source, llvm::StringRef bufferName,
+                         const CompileOptions &options) {
+  return parseAndLower(
+      source, bufferName, options,
+      [&](LoweredModule &lowered, PassRunner run) -> llvm::Error {
+        MLIRContext *context = lowered.context.get();
+        PassManager pm(context);
+        CPUPipelineOptions pipeline;
+        pipeline.target = options.target;
+        pipeline.threads = options.threads;
+        // Resolved in the process: KernelAllocator.cpp.
+        pipeline.runtimeAllocator = true;
+        buildCPULowerToLinalgPipeline(pm, pipeline);
+        buildCPUBufferizePipeline(pm);
+        if (llvm::Error err = run(pm))
+          return err;
+        // The pack-once entry points exist once results are
+        // out-parameters, and their buffer types say what to allocate for
+        // the packed weights.
+        auto packing = analyzePacking(*lowered.module, options.entry);
+        if (!packing)
+          return packing.takeError();
+        lowered.packing = std::move(*packing);
+        PassManager lowerToLLVM(context);
+        buildCPULowerToLLVMPipeline(lowerToLLVM, pipeline);
+        return run(lowerToLLVM);
+      });
+}
+
+llvm::Expected<LoweredModule> moec::planForNPU(llvm::StringRef source,
+                                               llvm::StringRef bufferName,
+                                               const CompileOptions &options) {
+  return parseAndLower(
+      source, bufferName, options,
+      [&](LoweredModule &planned, PassRunner run) -> llvm::Error {
+        PassManager pm(planned.context.get());
+        NPUPipelineOptions pipeline;
+        pipeline.target = options.target;
+        buildNPUPipeline(pm, pipeline);
+        return run(pm);
+      });
 }

@@ -39,6 +39,12 @@ llvm::Expected<LoweredModule> lowerToLLVMDialect(llvm::StringRef source,
                                                  llvm::StringRef bufferName,
                                                  const CompileOptions &options);
 
+/// Plans `options.entry` (and everything else in the module) for the NPU
+/// target `options.target`: the module holds moe_npu plan functions.
+llvm::Expected<LoweredModule> planForNPU(llvm::StringRef source,
+                                         llvm::StringRef bufferName,
+                                         const CompileOptions &options);
+
 } // namespace moec
 
 #endif // MOEC_RUNTIME_MODULELOWERING_H

@@ -202,7 +202,8 @@ def MoENpuSelectTiles : Pass<"moe-npu-select-tiles", "::mlir::ModuleOp"> {
     f32 C tile fits L0C; the double-buffered L1 stage of A and B fits L1.
     Among the tiles that fit, the one with the highest arithmetic intensity
     per byte loaded from GM wins (fewest GM bytes per FLOP), then the larger
-    `bk`. Vector tiles take as many rows as fit UB with every live buffer of
+    `bk`, then the smaller `bm` (less of the cube wasted on the partial
+    tiles of small expert groups). Vector tiles take as many rows as fit UB with every live buffer of
     the op, double-buffered.
   }];
   let dependentDialects = ["::mlir::moe_npu::MoENpuDialect"];
@@ -246,15 +247,34 @@ def MoENpuPlan : Pass<"moe-npu-plan", "::mlir::ModuleOp"> {
 def MoENpuVerifyPlan : Pass<"moe-npu-verify-plan", "::mlir::ModuleOp"> {
   let summary = "Check a kernel plan against the module's NPU target";
   let description = [{
-    Rejects a plan that does not fit the target in `moe.target`: local
-    buffers of a core that overflow their memory (the live allocations of a
-    kernel region, all slots counted), offsets and tile sizes off the
-    memory's alignment, overlapping buffers, cube tiles that are not
-    multiples of the fractal of their element type, copies on edges the
-    target does not have, and event or cross-core flag ids beyond the
-    target's budget. Each error names the buffer, the kernel, the tile and
-    the amount, e.g. `'UB' overflows by 12288 bytes (208896 of 196608) in
-    kernel 'swiglu': ...`. Runs at the end of `--moe-npu-pipeline`.
+    Rejects a plan that does not fit the `npu` target in the module's
+    `moe.target`. For every `moe_npu.kernel` and each of its regions (cube,
+    vector):
+
+    - capacity: the allocs of a region (they live for the whole region, all
+      slots counted) add up to at most the capacity of their memory, and
+      none ends past it;
+    - alignment: every alloc offset and slot size is a multiple of the
+      memory's alignment; allocs of one memory do not overlap;
+    - fractals: L0A tiles are multiples of `m0 x k0` of the matrix mode of
+      their operand type, L0B of `k0 x n0`, L0C of `m0 x n0` (the mode of
+      the mmads accumulating into it), L1 tiles of 16 rows x 32 bytes
+      (`m0 x k0`); an operand type without a matrix mode is an error;
+    - copy edges: every load, copy, fixpipe and store moves data along a
+      copy edge of the target, on that edge's pipe;
+    - event ids: the ids of `set_flag`/`wait_flag` stay in `[0, event_ids)`
+      and those of `sync_block_set`/`sync_block_wait` in
+      `[0, cross_core_event_ids)` for every value they can take (block ids,
+      loop bounds and index arithmetic bound them; an id without a bound is
+      an error);
+    - cores: `grid` is at most the cube cores and `subblocks` at most the
+      vector cores per cube core.
+
+    Each error names the memory, the kernel, the buffers and the amount,
+    e.g. `'UB' overflows by 12288 bytes (208896 of 196608) in kernel
+    'swiglu' (vector core): ub_g 2x16x1024xf32 = 131072, ...` followed by
+    the kernel's `moe_npu.tiling` if it has one. Every problem is reported,
+    not only the first. Runs at the end of `--moe-npu-pipeline`.
   }];
 }
 
@@ -264,16 +284,27 @@ def MoEPlanReport : Pass<"moe-plan-report", "::mlir::ModuleOp"> {
     For each kernel of each plan function: its tiles, the occupancy of each
     local memory, the busy time of each pipe (MTE2, MTE1, M, V, FIX, MTE3,
     S), the estimated time with the pipes overlapping as the flags allow,
-    the unit that bounds it, and the roofline of the target (FLOPs over the
-    cube peak, GM bytes over the bandwidth). The plan is walked for a
-    token count of `tokens` with a balanced routing. The model and its
-    assumptions are in docs/npu-plan.md. The IR is not changed.
+    the pipe that bounds it, its cube FLOPs and GM bytes, and the roofline
+    of the target (FLOPs over the cube peak, GM bytes over the bandwidth)
+    with the estimate's ratio to it; then the total over the kernels.
+
+    Block 0 of each kernel runs through the plan interpreter with the
+    dynamic dimensions of the arguments set to `tokens` and a balanced
+    routing (pair `t*k + j` goes to expert `(t*k + j) mod E`); FLOPs and GM
+    bytes are block 0's times the grid. The model, its formulas and
+    defaults are in docs/npu-cost-model.md. The IR is not changed.
   }];
   let options = [
     Option<"tokens", "tokens", "int64_t", /*default=*/"4096",
            "Token count the dynamic dimensions take">,
     Option<"output", "output", "std::string", /*default=*/"\"-\"",
            "Where the report goes ('-': stdout)">,
+    Option<"burstCycles", "burst-cycles", "double", /*default=*/"32",
+           "Cycles each GM burst costs on top of its bytes">,
+    Option<"loadScalarCycles", "load-scalar-cycles", "double",
+           /*default=*/"100", "Cycles of one load_scalar (a GM round trip)">,
+    Option<"metadataCycles", "metadata-cycles", "double", /*default=*/"8",
+           "Scalar cycles of dispatch_metadata per (token, slot) pair">,
   ];
 }
 

@@ -3,9 +3,11 @@
 #include "LayerPatterns.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
+using namespace moec;
 using namespace moec::npu;
 
 bool moec::npu::isZeroInitMatmul(linalg::MatmulOp op) {
@@ -46,4 +48,13 @@ linalg::AddOp moec::npu::matchCombineAdd(moe::CombineOp combine) {
   if (!add || !add.hasPureTensorSemantics())
     return {};
   return add;
+}
+
+FailureOr<TargetDesc> moec::npu::planningTarget(ModuleOp module) {
+  auto target = npuTargetOf(module);
+  if (!target) {
+    module.emitError(llvm::toString(target.takeError()));
+    return failure();
+  }
+  return std::move(*target);
 }

@@ -9,6 +9,7 @@
 #define MOEC_NPU_PLANNING_LAYERPATTERNS_H
 
 #include "moec/Dialect/MoE/MoEOps.h"
+#include "moec/Target/TargetDesc.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
@@ -33,6 +34,9 @@ mlir::linalg::AddOp matchCombineAdd(mlir::moe::CombineOp combine);
 /// Whether `op` is a dense GEMM the planner takes: linalg.matmul of 2-D
 /// operands whose init is a fill of zero.
 bool isZeroInitMatmul(mlir::linalg::MatmulOp op);
+
+/// The module's NPU target, or failure after an error at the module.
+mlir::FailureOr<TargetDesc> planningTarget(mlir::ModuleOp module);
 
 } // namespace moec::npu
 

@@ -455,11 +455,9 @@ struct MoENpuPlan : mlir::moe::impl::MoENpuPlanBase<MoENpuPlan> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto target = npuTargetOf(module);
-    if (!target) {
-      module.emitError(llvm::toString(target.takeError()));
+    FailureOr<TargetDesc> target = planningTarget(module);
+    if (failed(target))
       return signalPassFailure();
-    }
     SmallVector<func::FuncOp> functions;
     for (auto func : module.getOps<func::FuncOp>())
       if (!func->hasAttr(kPlanAttrName) && !func.isExternal())

@@ -212,11 +212,9 @@ struct MoENpuSelectTiles
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto target = npuTargetOf(module);
-    if (!target) {
-      module.emitError(llvm::toString(target.takeError()));
+    FailureOr<TargetDesc> target = planningTarget(module);
+    if (failed(target))
       return signalPassFailure();
-    }
     for (auto func : module.getOps<func::FuncOp>()) {
       TileSelector selector(*target);
       if (failed(selector.run(func)))

@@ -5,6 +5,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <numeric>
+
 using namespace moec;
 using namespace moec::npu;
 
@@ -57,9 +59,16 @@ moec::npu::selectGemmTiles(const TargetDesc &target,
   }
   int64_t es = elementBytes(problem.elementType);
   int64_t rhs = problem.rhsOperands;
-  // Tiles never exceed the problem (rounded up to the fractal).
-  int64_t maxBn = roundUp(problem.n, mode->n0);
-  int64_t maxBk = roundUp(problem.k, mode->k0);
+  // Both operands sit in L1 as fractals of 16 rows x 32 bytes and enter the
+  // cube as m0 x k0 and k0 x n0 fractals: every dimension is a multiple of
+  // all that apply to it.
+  int64_t rowsOfBlock = 16, colsOfBlock = 32 / es;
+  int64_t mGranule = std::lcm(mode->m0, rowsOfBlock);
+  int64_t kGranule = std::lcm(std::lcm(mode->k0, rowsOfBlock), colsOfBlock);
+  int64_t nGranule = std::lcm(mode->n0, colsOfBlock);
+  // Tiles never exceed the problem (rounded up to the granule).
+  int64_t maxBn = roundUp(problem.n, nGranule);
+  int64_t maxBk = roundUp(problem.k, kGranule);
   GemmTiles best;
   double bestIntensity = -1;
   auto consider = [&](int64_t bm, int64_t bn, int64_t bk) {
@@ -80,15 +89,15 @@ moec::npu::selectGemmTiles(const TargetDesc &target,
       best = {bm, bn, bk};
     }
   };
-  for (int64_t bm = mode->m0; bm <= 256; bm *= 2) {
+  for (int64_t bm = mGranule; bm <= 256; bm *= 2) {
     if (problem.fixedBm && bm != problem.fixedBm)
       continue;
-    for (int64_t bn = mode->n0; bn <= std::min<int64_t>(256, maxBn); bn *= 2)
-      for (int64_t bk = mode->k0; bk <= std::min<int64_t>(512, maxBk); bk *= 2)
+    for (int64_t bn = nGranule;
+         bn <= std::max(nGranule, std::min<int64_t>(256, maxBn)); bn *= 2)
+      for (int64_t bk = kGranule;
+           bk <= std::max(kGranule, std::min<int64_t>(512, maxBk)); bk *= 2)
         consider(bm, bn, bk);
   }
-  if (problem.fixedBm && problem.fixedBm % mode->m0 == 0 && best.bm == 0)
-    consider(problem.fixedBm, mode->n0, mode->k0);
   if (best.bm == 0)
     return error(llvm::formatv(
         "no {0} cube tile fits target '{1}' (L0A {2}, L0B {3}, L0C {4}, L1 "

@@ -39,9 +39,11 @@ struct CompileOptions {
   /// Threads the kernel's parallel loops run on; 0 means one per core of the
   /// target. 1 runs everything on the calling thread.
   unsigned threads = 0;
-  /// CPU target description the tile sizes are chosen from: `cpu-host`,
-  /// optionally with overrides, e.g. `cpu-host:vector-bits=256,l2=512K`
-  /// (docs/cpu-target.md).
+  /// Target description: `cpu-host`, optionally with overrides, e.g.
+  /// `cpu-host:vector-bits=256,l2=512K` (docs/cpu-target.md), compiles for
+  /// this CPU. An NPU target such as `ascend-910b` (with overrides,
+  /// docs/target-description.md) plans the function for that chip instead
+  /// and the kernel runs the plan on the emulator (docs/npu-plan.md).
   std::string target = "cpu-host";
 };
 
@@ -82,9 +84,10 @@ public:
 
 protected:
   explicit Kernel(Signature sig) : sig(std::move(sig)) {}
-  /// Calls the compiled code; the views have been checked.
-  virtual void invoke(llvm::ArrayRef<TensorView> inputs,
-                      llvm::ArrayRef<TensorView> outputs) const = 0;
+  /// Calls the compiled code; the views have been checked. Compiled CPU
+  /// code cannot fail; the NPU emulator reports a bad plan or bad data.
+  virtual llvm::Error invoke(llvm::ArrayRef<TensorView> inputs,
+                             llvm::ArrayRef<TensorView> outputs) const = 0;
   /// Packs the weights; `inputs` has the signature's length.
   virtual llvm::Expected<std::shared_ptr<const PreparedWeights>>
   prepare(llvm::ArrayRef<TensorView> inputs) const = 0;

@@ -1,0 +1,12 @@
+// Eight identical bf16 experts, k = 2 with renormalisation: the layer equals one
+// dense SwiGLU FFN whatever the router picks (E = 8 so that a row of f32
+// router logits fills a 32-byte UB block of the NPU plan).
+func.func @moe_layer(%x: tensor<?x8xbf16>, %rw: tensor<8x8xbf16>,
+                     %wg: tensor<8x8x6xbf16>, %wu: tensor<8x8x6xbf16>,
+                     %wd: tensor<8x6x8xbf16>) -> tensor<?x8xbf16> {
+  %y = moe.layer %x router %rw experts %wg, %wu, %wd
+      routing <k = 2, norm_topk_prob = true>
+      : (tensor<?x8xbf16>, tensor<8x8xbf16>, tensor<8x8x6xbf16>,
+         tensor<8x8x6xbf16>, tensor<8x6x8xbf16>) -> tensor<?x8xbf16>
+  return %y : tensor<?x8xbf16>
+}
