@@ -198,13 +198,18 @@ def MoENpuSelectTiles : Pass<"moe-npu-select-tiles", "::mlir::ModuleOp"> {
     do not fit.
 
     GEMM tiles `bm x bn x bk` are multiples of the cube fractal of the
-    operand type. The A and B tiles, double-buffered, fit L0A and L0B; the
-    f32 C tile fits L0C; the double-buffered L1 stage of A and B fits L1.
-    Among the tiles that fit, the one with the highest arithmetic intensity
-    per byte loaded from GM wins (fewest GM bytes per FLOP), then the larger
-    `bk`, then the smaller `bm` (less of the cube wasted on the partial
-    tiles of small expert groups). Vector tiles take as many rows as fit UB with every live buffer of
-    the op, double-buffered.
+    operand type and of the 16-row x 32-byte L1 block. The A and B tiles,
+    double-buffered, fit L0A and L0B; the f32 C tile fits L0C; the
+    double-buffered L1 stage of A and B fits L1. Among the tiles that fit,
+    the one the cost model expects to need the fewest cycles per
+    multiply-accumulate wins: a K step takes the longest of its mmads, its
+    GM loads (bytes over the core's share of GM bandwidth plus one burst per
+    load, or per row when the rows are gathered through the dispatch's token
+    list) and its L1 -> L0 copies, plus the FixPipe drain of each output
+    tile spread over its K steps. Ties go to the larger `bk`, then the
+    smaller `bm` (less of the cube wasted on the partial tiles of small
+    expert groups). Vector tiles take as many rows as fit UB with every live
+    buffer of the op, double-buffered.
   }];
   let dependentDialects = ["::mlir::moe_npu::MoENpuDialect"];
 }

@@ -50,6 +50,11 @@ linalg::AddOp moec::npu::matchCombineAdd(moe::CombineOp combine) {
   return add;
 }
 
+bool moec::npu::readsDispatchedRows(Operation *gemm) {
+  auto grouped = dyn_cast<moe::GroupedMatmulOp>(gemm);
+  return grouped && grouped.getInput().getDefiningOp<moe::DispatchOp>();
+}
+
 FailureOr<TargetDesc> moec::npu::planningTarget(ModuleOp module) {
   auto target = npuTargetOf(module);
   if (!target) {

@@ -35,6 +35,10 @@ mlir::linalg::AddOp matchCombineAdd(mlir::moe::CombineOp combine);
 /// operands whose init is a fill of zero.
 bool isZeroInitMatmul(mlir::linalg::MatmulOp op);
 
+/// Whether `gemm` is a grouped GEMM over the rows moe.dispatch gathers,
+/// which the plan reads from `x` through the token list, row by row.
+bool readsDispatchedRows(mlir::Operation *gemm);
+
 /// The module's NPU target, or failure after an error at the module.
 mlir::FailureOr<TargetDesc> planningTarget(mlir::ModuleOp module);
 

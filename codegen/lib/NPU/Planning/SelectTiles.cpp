@@ -103,6 +103,7 @@ private:
     problem.elementType = typeName(type.getElementType());
     problem.rhsOperands = rhsOperands;
     problem.fixedBm = fixedBm;
+    problem.gatheredLhs = readsDispatchedRows(op);
     auto selected = selectGemmTiles(target, problem);
     if (!selected)
       return fail(op, selected.takeError());

@@ -2,6 +2,8 @@
 
 #include "TileSelection.h"
 
+#include "moec/NPU/CostModel.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -69,23 +71,51 @@ moec::npu::selectGemmTiles(const TargetDesc &target,
   // Tiles never exceed the problem (rounded up to the granule).
   int64_t maxBn = roundUp(problem.n, nGranule);
   int64_t maxBk = roundUp(problem.k, kGranule);
+  // The cost model's view of one K step of one core, in cycles (see
+  // docs/npu-cost-model.md): loads, L1 -> L0 copies and mmads overlap
+  // (double buffers), FixPipe drains the accumulators once per output tile.
+  // On-chip bandwidths are per core; GM's is shared by the cube cores.
+  double clockHz = target.clockGHz * 1e9;
+  auto bytesPerCycle = [&](llvm::StringRef level, int64_t sharers) {
+    const MemoryLevel *found = target.level(level);
+    return found && found->bandwidthGBs > 0
+               ? found->bandwidthGBs * 1e9 / sharers / clockHz
+               : 0.0;
+  };
+  double gmRate = bytesPerCycle("GM", std::max<int64_t>(1, target.matrixCores));
+  double l1Rate = bytesPerCycle("L1", 1), fixRate = bytesPerCycle("L0C", 1);
+  double burst = CostParams().burstCycles;
+  double fractalCycles = double(mode->m0 * mode->k0 * mode->n0) /
+                         std::max<int64_t>(1, mode->macsPerCycle);
+  auto cyclesPerMac = [&](int64_t bm, int64_t bn, int64_t bk) {
+    double bytes = double(bm * bk + rhs * bk * bn) * es;
+    double cube = rhs * double(bm / mode->m0) * (bk / mode->k0) *
+                  (bn / mode->n0) * fractalCycles;
+    // A gathered left operand is one burst per row.
+    double bursts = (problem.gatheredLhs ? bm : 1) + rhs;
+    double load = (gmRate > 0 ? bytes / gmRate : 0) + bursts * burst;
+    double copy = l1Rate > 0 ? bytes / l1Rate : 0;
+    double kSteps = double((problem.k + bk - 1) / bk);
+    double drain =
+        fixRate > 0 ? double(rhs * bm * bn * 4) / fixRate / kSteps : 0;
+    return (std::max({cube, load, copy}) + drain) / double(rhs * bm * bn * bk);
+  };
   GemmTiles best;
-  double bestIntensity = -1;
+  double bestCost = 0;
   auto consider = [&](int64_t bm, int64_t bn, int64_t bk) {
     bool fits = 2 * bm * bk * es <= l0a && 2 * rhs * bk * bn * es <= l0b &&
                 rhs * bm * bn * 4 <= l0c &&
                 2 * (bm * bk + rhs * bk * bn) * es <= l1;
     if (!fits)
       return;
-    // FLOPs per byte loaded from GM for one K step: A once, every B once.
-    double intensity = double(rhs * bm * bn) / double(bm + rhs * bn);
+    double cost = cyclesPerMac(bm, bn, bk);
     // Ties: deeper K steps (fewer flag round trips), then fewer rows, which
     // wastes less of the cube on the partial tiles of small expert groups.
-    bool better = intensity > bestIntensity + 1e-9 ||
-                  (intensity > bestIntensity - 1e-9 &&
+    bool better = best.bm == 0 || cost < bestCost * (1 - 1e-9) ||
+                  (cost <= bestCost * (1 + 1e-9) &&
                    (bk > best.bk || (bk == best.bk && bm < best.bm)));
     if (better) {
-      bestIntensity = intensity;
+      bestCost = cost;
       best = {bm, bn, bk};
     }
   };

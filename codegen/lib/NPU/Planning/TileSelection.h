@@ -22,6 +22,9 @@ struct GemmProblem {
   /// When non-zero, bm is fixed (the grouped GEMMs of one dispatch share
   /// their row tiles).
   int64_t fixedBm = 0;
+  /// The left operand's rows are gathered one by one (the dispatch folded
+  /// into the load), so each row is a GM burst of its own.
+  bool gatheredLhs = false;
 };
 
 struct GemmTiles {
@@ -36,8 +39,9 @@ llvm::Expected<MatrixMode> cubeFractal(const TargetDesc &target,
 /// Bytes of one element of "f32", "f16", "bf16", "i32".
 int64_t elementBytes(llvm::StringRef elementType);
 
-/// The largest-intensity tiles whose double-buffered A and B tiles fit L0A,
-/// L0B and L1 and whose accumulators fit L0C (see --moe-npu-select-tiles).
+/// Among the tiles whose double-buffered A and B tiles fit L0A, L0B and L1
+/// and whose accumulators fit L0C, the one the cost model expects to take
+/// the fewest cycles per multiply-accumulate (see --moe-npu-select-tiles).
 llvm::Expected<GemmTiles> selectGemmTiles(const TargetDesc &target,
                                           const GemmProblem &problem);
 
