@@ -110,6 +110,11 @@ std::optional<DimSource> traceDim(Value value, unsigned dim, Block &entry,
   }
   if (auto swiglu = dyn_cast<moe::SwigluOp>(op))
     return follow(swiglu.getGate(), dim);
+  // Every result of the optimizer update has the parameter's shape.
+  if (auto adamw = dyn_cast<moe::AdamWOp>(op))
+    return follow(adamw.getParam(), dim);
+  if (auto bias = dyn_cast<moe::BiasUpdateOp>(op))
+    return follow(bias.getBias(), dim);
   if (auto cast = dyn_cast<tensor::CastOp>(op))
     return follow(cast.getSource(), dim);
   if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {

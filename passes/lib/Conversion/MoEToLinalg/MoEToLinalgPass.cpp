@@ -64,4 +64,6 @@ void mlir::moe::populateMoEToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateGroupedMatmulPatterns(patterns);
   lowering::populateSwigluPatterns(patterns);
   lowering::populateCombinePatterns(patterns);
+  lowering::populateOptimizerPatterns(patterns);
+  lowering::populateLossPatterns(patterns);
 }

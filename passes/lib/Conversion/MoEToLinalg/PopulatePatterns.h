@@ -17,6 +17,8 @@ void populateDispatchPatterns(RewritePatternSet &patterns);
 void populateGroupedMatmulPatterns(RewritePatternSet &patterns);
 void populateSwigluPatterns(RewritePatternSet &patterns);
 void populateCombinePatterns(RewritePatternSet &patterns);
+void populateOptimizerPatterns(RewritePatternSet &patterns);
+void populateLossPatterns(RewritePatternSet &patterns);
 
 } // namespace moe::lowering
 } // namespace mlir

@@ -306,4 +306,8 @@ def MoE_LayerOp : MoE_Op<"layer", [Pure, AttrSizedOperandSegments]> {
   }];
 }
 
+// Training: the optimizer update and the auxiliary losses.
+include "moec/Dialect/MoE/MoEOptimizerOps.td"
+include "moec/Dialect/MoE/MoELossOps.td"
+
 #endif // MOEC_DIALECT_MOE_MOEOPS_TD

@@ -1,0 +1,79 @@
+// RUN: moe-opt %s | moe-opt | FileCheck %s
+// RUN: moe-opt %s --mlir-print-op-generic | moe-opt | FileCheck %s
+
+// Round trips the auxiliary-loss ops in the custom and the generic form. The
+// CHECK lines spell out the whole custom form, so any change to a printer or
+// parser shows up here.
+
+//===----------------------------------------------------------------------===//
+// moe.load_balancing_loss
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @load_balancing_loss_f32(
+// CHECK-SAME:      %[[L:[a-zA-Z0-9_]+]]: tensor<?x8xf32>, %[[I:[a-zA-Z0-9_]+]]: tensor<?x2xi32>)
+// CHECK:         %[[A:.*]] = moe.load_balancing_loss %[[L]], %[[I]] alpha = 1.000000e-02 : tensor<?x8xf32>, tensor<?x2xi32> -> tensor<f32>
+// CHECK-NEXT:    return %[[A]] : tensor<f32>
+func.func @load_balancing_loss_f32(%logits: tensor<?x8xf32>,
+                                   %ids: tensor<?x2xi32>) -> tensor<f32> {
+  %aux = moe.load_balancing_loss %logits, %ids alpha = 0.01
+      : tensor<?x8xf32>, tensor<?x2xi32> -> tensor<f32>
+  return %aux : tensor<f32>
+}
+
+// f16/bf16 logits give an f32 loss, f64 logits an f64 one; alpha = 0 is
+// allowed (the loss switched off).
+// CHECK-LABEL: func.func @load_balancing_loss_types(
+// CHECK:         moe.load_balancing_loss %{{.*}}, %{{.*}} alpha = 0.000000e+00 : tensor<4x64xbf16>, tensor<4x6xi64> -> tensor<f32>
+// CHECK:         moe.load_balancing_loss %{{.*}}, %{{.*}} alpha = 1.000000e+00 : tensor<?x?xf64>, tensor<?x?xi32> -> tensor<f64>
+func.func @load_balancing_loss_types(%a: tensor<4x64xbf16>,
+                                     %ia: tensor<4x6xi64>,
+                                     %b: tensor<?x?xf64>,
+                                     %ib: tensor<?x?xi32>)
+    -> (tensor<f32>, tensor<f64>) {
+  %0 = moe.load_balancing_loss %a, %ia alpha = 0.0
+      : tensor<4x64xbf16>, tensor<4x6xi64> -> tensor<f32>
+  %1 = moe.load_balancing_loss %b, %ib alpha = 1.0
+      : tensor<?x?xf64>, tensor<?x?xi32> -> tensor<f64>
+  return %0, %1 : tensor<f32>, tensor<f64>
+}
+
+//===----------------------------------------------------------------------===//
+// moe.router_z_loss
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @router_z_loss(
+// CHECK-SAME:      %[[L:[a-zA-Z0-9_]+]]: tensor<?x8xf16>, %[[D:[a-zA-Z0-9_]+]]: tensor<3x8xf64>)
+// CHECK:         %[[Z:.*]] = moe.router_z_loss %[[L]] : tensor<?x8xf16> -> tensor<f32>
+// CHECK-NEXT:    %[[Z64:.*]] = moe.router_z_loss %[[D]] : tensor<3x8xf64> -> tensor<f64>
+// CHECK-NEXT:    return %[[Z]], %[[Z64]] : tensor<f32>, tensor<f64>
+func.func @router_z_loss(%logits: tensor<?x8xf16>, %d: tensor<3x8xf64>)
+    -> (tensor<f32>, tensor<f64>) {
+  %z = moe.router_z_loss %logits : tensor<?x8xf16> -> tensor<f32>
+  %z64 = moe.router_z_loss %d : tensor<3x8xf64> -> tensor<f64>
+  return %z, %z64 : tensor<f32>, tensor<f64>
+}
+
+//===----------------------------------------------------------------------===//
+// moe.bias_update
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @bias_update(
+// CHECK-SAME:      %[[B:[a-zA-Z0-9_]+]]: tensor<256xf32>, %[[I:[a-zA-Z0-9_]+]]: tensor<?x8xi32>)
+// CHECK:         %[[N:.*]] = moe.bias_update %[[B]], %[[I]] gamma = 1.000000e-03 : tensor<256xf32>, tensor<?x8xi32> -> tensor<256xf32>
+// CHECK-NEXT:    return %[[N]] : tensor<256xf32>
+func.func @bias_update(%bias: tensor<256xf32>, %ids: tensor<?x8xi32>)
+    -> tensor<256xf32> {
+  %new = moe.bias_update %bias, %ids gamma = 0.001
+      : tensor<256xf32>, tensor<?x8xi32> -> tensor<256xf32>
+  return %new : tensor<256xf32>
+}
+
+// A dynamic number of experts, f64 and i64 ids.
+// CHECK-LABEL: func.func @bias_update_dynamic(
+// CHECK:         moe.bias_update %{{.*}}, %{{.*}} gamma = 0.000000e+00 : tensor<?xf64>, tensor<?x?xi64> -> tensor<?xf64>
+func.func @bias_update_dynamic(%bias: tensor<?xf64>, %ids: tensor<?x?xi64>)
+    -> tensor<?xf64> {
+  %new = moe.bias_update %bias, %ids gamma = 0.0
+      : tensor<?xf64>, tensor<?x?xi64> -> tensor<?xf64>
+  return %new : tensor<?xf64>
+}
