@@ -110,6 +110,9 @@ std::optional<DimSource> traceDim(Value value, unsigned dim, Block &entry,
   }
   if (auto swiglu = dyn_cast<moe::SwigluOp>(op))
     return follow(swiglu.getGate(), dim);
+  // Both cotangents have the forward inputs' shape.
+  if (auto swigluGrad = dyn_cast<moe::SwigluGradOp>(op))
+    return follow(swigluGrad.getGate(), dim);
   // Every result of the optimizer update has the parameter's shape.
   if (auto adamw = dyn_cast<moe::AdamWOp>(op))
     return follow(adamw.getParam(), dim);

@@ -65,5 +65,6 @@ void mlir::moe::populateMoEToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateSwigluPatterns(patterns);
   lowering::populateCombinePatterns(patterns);
   lowering::populateOptimizerPatterns(patterns);
+  lowering::populateGradientPatterns(patterns);
   lowering::populateLossPatterns(patterns);
 }

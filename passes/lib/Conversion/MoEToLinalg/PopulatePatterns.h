@@ -18,6 +18,7 @@ void populateGroupedMatmulPatterns(RewritePatternSet &patterns);
 void populateSwigluPatterns(RewritePatternSet &patterns);
 void populateCombinePatterns(RewritePatternSet &patterns);
 void populateOptimizerPatterns(RewritePatternSet &patterns);
+void populateGradientPatterns(RewritePatternSet &patterns);
 void populateLossPatterns(RewritePatternSet &patterns);
 
 } // namespace moe::lowering

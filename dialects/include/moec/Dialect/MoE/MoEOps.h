@@ -11,6 +11,8 @@
 #include "moec/Dialect/MoE/MoEAttrs.h"
 #include "moec/Dialect/MoE/MoEDialect.h"
 
+#include "moec/Dialect/MoE/MoEInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "moec/Dialect/MoE/MoEOps.h.inc"
 

@@ -4,6 +4,7 @@
 #define MOEC_DIALECT_MOE_MOEOPS_TD
 
 include "moec/Dialect/MoE/MoEAttrs.td"
+include "moec/Dialect/MoE/MoEInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 // Operand types are checked in the C++ verifiers rather than by ODS type
@@ -164,7 +165,8 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul", [Pure]> {
 // moe.swiglu
 //===----------------------------------------------------------------------===//
 
-def MoE_SwigluOp : MoE_Op<"swiglu", [Pure]> {
+def MoE_SwigluOp : MoE_Op<"swiglu", [Pure,
+    DeclareOpInterfaceMethods<MoE_GradientOpInterface>]> {
   let summary = "SwiGLU activation: silu(gate) * up, optionally clamped";
   let description = [{
     `result = silu(gate) * up` elementwise, `silu(a) = a * sigmoid(a)`.
@@ -177,6 +179,9 @@ def MoE_SwigluOp : MoE_Op<"swiglu", [Pure]> {
 
     With `limit L` (DeepSeek-V4's `swiglu_limit`), the inputs are clamped
     first: `silu(min(gate, L)) * clamp(up, -L, L)`. Computed in f32.
+
+    The two-operand form implements `GradientOpInterface`: its adjoint is
+    `moe.swiglu_grad`. The fused form has no adjoint yet.
 
     ```mlir
     %h = moe.swiglu %g, %u limit = 10.0
@@ -309,5 +314,6 @@ def MoE_LayerOp : MoE_Op<"layer", [Pure, AttrSizedOperandSegments]> {
 // Training: the optimizer update and the auxiliary losses.
 include "moec/Dialect/MoE/MoEOptimizerOps.td"
 include "moec/Dialect/MoE/MoELossOps.td"
+include "moec/Dialect/MoE/MoEGradientOps.td"
 
 #endif // MOEC_DIALECT_MOE_MOEOPS_TD
