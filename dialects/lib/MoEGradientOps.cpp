@@ -2,10 +2,14 @@
 
 #include "moec/Dialect/MoE/MoEOps.h"
 
+#include "OperandChecker.h"
+
 #include <cmath>
 
 using namespace mlir;
 using namespace mlir::moe;
+using mlir::moe::detail::NamedTensor;
+using mlir::moe::detail::OperandChecker;
 
 #include "moec/Dialect/MoE/MoEInterfaces.cpp.inc"
 
@@ -71,5 +75,62 @@ SwigluOp::emitAdjoint(OpBuilder &b, ValueRange resultCotangents) {
                                    getGate(), getUp(), dh, getLimitAttr());
   operandCotangents[0] = grad.getDgate();
   operandCotangents[1] = grad.getDup();
+  return operandCotangents;
+}
+
+//===----------------------------------------------------------------------===//
+// CombineGradOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CombineGradOp::verify() {
+  // The operand checks of moe.combine, with dy in place of the result and
+  // f64 allowed.
+  OperandChecker check(*this);
+  if (failed(detail::verifyCombineOperands(check, getExpertOut(), getPerm(),
+                                           getWeights(), getDy(), "dy",
+                                           /*allowF64=*/true)))
+    return failure();
+  // One accumulation type for both results: f64 throughout or not at all.
+  Type outType = getExpertOut().getType().getElementType();
+  Type weightsType = getWeights().getType().getElementType();
+  if (outType.isF64() != weightsType.isF64())
+    return emitOpError() << "expected expert_out and weights to be both f64 "
+                            "or neither, got "
+                         << outType << " and " << weightsType;
+  std::pair<Value, Value> sameType[] = {{getDExpertOut(), getExpertOut()},
+                                        {getDWeights(), getWeights()}};
+  StringRef names[][2] = {{"d_expert_out", "expert_out"},
+                          {"d_weights", "weights"}};
+  for (auto [index, pair] : llvm::enumerate(sameType))
+    if (pair.first.getType() != pair.second.getType())
+      return emitOpError() << "expected " << names[index][0] << " to have "
+                           << names[index][1] << "'s type "
+                           << pair.second.getType() << ", got "
+                           << pair.first.getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// CombineOp: GradientOpInterface
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Value>>
+CombineOp::emitAdjoint(OpBuilder &b, ValueRange resultCotangents) {
+  if (resultCotangents.size() != 1)
+    return emitOpError() << "expected 1 result cotangent, got "
+                         << resultCotangents.size();
+  SmallVector<Value> operandCotangents(getNumOperands(), Value());
+  Value dy = resultCotangents.front();
+  if (!dy)
+    return operandCotangents;
+  if (dy.getType() != getType())
+    return emitOpError() << "expected the result cotangent to have the "
+                            "result's type "
+                         << getType() << ", got " << dy.getType();
+  auto grad = CombineGradOp::create(
+      b, getLoc(), TypeRange{getExpertOut().getType(), getWeights().getType()},
+      getExpertOut(), getPerm(), getWeights(), dy);
+  operandCotangents[0] = grad.getDExpertOut();
+  operandCotangents[2] = grad.getDWeights();
   return operandCotangents;
 }

@@ -217,27 +217,38 @@ LogicalResult SwigluOp::verify() {
 // CombineOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult CombineOp::verify() {
-  OperandChecker check(*this);
+LogicalResult mlir::moe::detail::verifyCombineOperands(
+    OperandChecker &check, Value expertOut, Value perm, Value weights,
+    Value tokensByHidden, StringRef tokensByHiddenName, bool allowF64) {
+  auto floats = [&](const NamedTensor &tensor) {
+    return allowF64 ? check.gradientFloatElements(tensor)
+                    : check.floatElements(tensor);
+  };
   FailureOr<NamedTensor> out =
-      check.tensor(getExpertOut(), "expert_out", {"rows", "hidden"});
-  if (failed(out) || failed(check.floatElements(*out)))
+      check.tensor(expertOut, "expert_out", {"rows", "hidden"});
+  if (failed(out) || failed(floats(*out)))
     return failure();
-  FailureOr<NamedTensor> perm = check.tensor(getPerm(), "perm", {"rows"});
-  if (failed(perm) || failed(check.indexElements(*perm)) ||
-      failed(check.dimMatches(*perm, 0, *out, 0)))
+  FailureOr<NamedTensor> rows = check.tensor(perm, "perm", {"rows"});
+  if (failed(rows) || failed(check.indexElements(*rows)) ||
+      failed(check.dimMatches(*rows, 0, *out, 0)))
     return failure();
-  FailureOr<NamedTensor> weights =
-      check.tensor(getWeights(), "weights", {"tokens", "k"});
-  if (failed(weights) || failed(check.floatElements(*weights)))
+  FailureOr<NamedTensor> w = check.tensor(weights, "weights", {"tokens", "k"});
+  if (failed(w) || failed(floats(*w)))
     return failure();
-  FailureOr<NamedTensor> result =
-      check.tensor(getResult(), "result", {"tokens", "hidden"});
-  if (failed(result) || failed(check.sameElements(*result, *out)) ||
-      failed(check.dimMatches(*result, 0, *weights, 0)) ||
-      failed(check.dimMatches(*result, 1, *out, 1)))
+  FailureOr<NamedTensor> th =
+      check.tensor(tokensByHidden, tokensByHiddenName, {"tokens", "hidden"});
+  if (failed(th) || failed(check.sameElements(*th, *out)) ||
+      failed(check.dimMatches(*th, 0, *w, 0)) ||
+      failed(check.dimMatches(*th, 1, *out, 1)))
     return failure();
   return success();
+}
+
+LogicalResult CombineOp::verify() {
+  OperandChecker check(*this);
+  return detail::verifyCombineOperands(check, getExpertOut(), getPerm(),
+                                       getWeights(), getResult(), "result",
+                                       /*allowF64=*/false);
 }
 
 //===----------------------------------------------------------------------===//

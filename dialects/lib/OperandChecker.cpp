@@ -37,6 +37,15 @@ LogicalResult OperandChecker::floatElements(const NamedTensor &t) {
                            << " element type to be f32, f16 or bf16, got " << e;
 }
 
+LogicalResult OperandChecker::gradientFloatElements(const NamedTensor &t) {
+  Type e = t.elementType();
+  if (e.isF32() || e.isF64() || e.isF16() || e.isBF16())
+    return success();
+  return op->emitOpError() << "expected " << t.name
+                           << " element type to be f32, f64, f16 or bf16, got "
+                           << e;
+}
+
 LogicalResult OperandChecker::indexElements(const NamedTensor &t) {
   Type e = t.elementType();
   if (e.isSignlessInteger(32) || e.isSignlessInteger(64))

@@ -48,6 +48,9 @@ public:
 
   /// Element type is f32, f16 or bf16.
   LogicalResult floatElements(const NamedTensor &t);
+  /// Element type is f32, f64, f16 or bf16 (the backward ops, which also
+  /// run in f64 for finite-difference checks).
+  LogicalResult gradientFloatElements(const NamedTensor &t);
   /// Element type is i32 or i64.
   LogicalResult indexElements(const NamedTensor &t);
   /// Element type equals that of `ref`.
@@ -81,6 +84,17 @@ LogicalResult verifyRoutingOperands(OperandChecker &check, Attribute routing,
                                     int64_t numExperts, SharedDim &tokens,
                                     Value bias, StringRef expertsFrom,
                                     Value tokenIds, Value hashTable);
+
+/// moe.combine's operand checks, shared with moe.combine_grad:
+/// `expertOut` [rows, hidden], `perm` [rows] of indices, `weights`
+/// [tokens, k], and `tokensByHidden` [tokens, hidden] with expert_out's
+/// element type (the result, or dy). Floats are f32/f16/bf16, and f64 too
+/// with `allowF64`.
+LogicalResult verifyCombineOperands(OperandChecker &check, Value expertOut,
+                                    Value perm, Value weights,
+                                    Value tokensByHidden,
+                                    StringRef tokensByHiddenName,
+                                    bool allowF64);
 
 } // namespace mlir::moe::detail
 

@@ -1,6 +1,8 @@
 //===- GradientExecutionTest.cpp - compiled backward ops against checks ---===//
 //
-// moe.swiglu_grad compiled through the C++ API and checked two ways:
+// moe.swiglu_grad and moe.combine_grad compiled through the C++ API and
+// checked two ways each (moe.combine_grad's checks are described with them,
+// below). moe.swiglu_grad:
 //
 // - in f64, against central finite differences of a compiled f64 forward.
 //   moe.swiglu itself accepts only f32/f16/bf16, so the forward is its
@@ -317,6 +319,314 @@ TEST(GradientExecution, SwigluGradF32MatchesReference) {
       expectClose(dg[i], refG[i], 1e-6, scaleG, "dgate", i);
       expectClose(du[i], refU[i], 1e-6, scaleU, "dup", i);
     }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// moe.combine_grad
+//
+// - in f64, against central finite differences of a compiled f64 forward:
+//   moe.combine accepts only f32/f16/bf16, so the forward is its lowering
+//   (inverse permutation, then each token sums its k slots in order) written
+//   in f64 with scf and linalg. The forward is checked against moe.combine
+//   itself in f32 first. Each element of ys and w is perturbed on its own,
+//   and the difference of <y, dy> is the vector-Jacobian product.
+// - in f32, against a plain C++ evaluation of MOE-SEMANTICS.md's formulas.
+//
+// The permutations have padding rows (-1), rows out of range, and in the
+// second case a dropped pair (no row: d_w = 0) and a pair named by two rows
+// (the later one wins: the earlier row's d_ys is exactly 0).
+//===----------------------------------------------------------------------===//
+
+/// `@grad(ys, perm, w, dy) -> (d_ys, d_w)`, all sizes dynamic.
+std::string combineGradSource(const std::string &element) {
+  return llvm::formatv(R"mlir(
+func.func @grad(%ys: tensor<?x?x{0}>, %perm: tensor<?xi32>,
+                %w: tensor<?x?x{0}>, %dy: tensor<?x?x{0}>)
+    -> (tensor<?x?x{0}>, tensor<?x?x{0}>) {
+  %d_ys, %d_w = moe.combine_grad %ys, %perm, %w, %dy
+      : (tensor<?x?x{0}>, tensor<?xi32>, tensor<?x?x{0}>, tensor<?x?x{0}>)
+      -> (tensor<?x?x{0}>, tensor<?x?x{0}>)
+  return %d_ys, %d_w : tensor<?x?x{0}>, tensor<?x?x{0}>
+}
+)mlir",
+                       element)
+      .str();
+}
+
+/// `@forward(ys, perm, w) -> y` with moe.combine itself (f32 only; its
+/// hidden size is static, as the runtime sizes moe results only along the
+/// token dimension).
+constexpr const char *kCombineF32Source = R"mlir(
+func.func @forward(%ys: tensor<?x5xf32>, %perm: tensor<?xi32>,
+                   %w: tensor<?x?xf32>) -> tensor<?x5xf32> {
+  %y = moe.combine %ys, %perm, %w
+      : tensor<?x5xf32>, tensor<?xi32>, tensor<?x?xf32> -> tensor<?x5xf32>
+  return %y : tensor<?x5xf32>
+}
+)mlir";
+
+/// `@forward(ys, perm, w) -> y`: moe.combine's lowering, on element type
+/// `{0}` (f64 for the finite differences, f32 to check it against
+/// moe.combine).
+std::string combineForwardSource(const std::string &element) {
+  return llvm::formatv(R"mlir(
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @forward(%ys: tensor<?x?x{0}>, %perm: tensor<?xi32>,
+                   %w: tensor<?x?x{0}>) -> tensor<?x?x{0}> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %none = arith.constant -1 : index
+  %r = tensor.dim %ys, %c0 : tensor<?x?x{0}>
+  %h = tensor.dim %ys, %c1 : tensor<?x?x{0}>
+  %t = tensor.dim %w, %c0 : tensor<?x?x{0}>
+  %k = tensor.dim %w, %c1 : tensor<?x?x{0}>
+  %pairs = arith.muli %t, %k : index
+  %e = tensor.empty(%pairs) : tensor<?xindex>
+  %inv0 = linalg.fill ins(%none : index) outs(%e : tensor<?xindex>)
+      -> tensor<?xindex>
+  %inv = scf.for %i = %c0 to %r step %c1 iter_args(%acc = %inv0)
+      -> (tensor<?xindex>) {{
+    %pv = tensor.extract %perm[%i] : tensor<?xi32>
+    %p = arith.index_cast %pv : i32 to index
+    %ge = arith.cmpi sge, %p, %c0 : index
+    %lt = arith.cmpi slt, %p, %pairs : index
+    %ok = arith.andi %ge, %lt : i1
+    %next = scf.if %ok -> (tensor<?xindex>) {{
+      %ins = tensor.insert %i into %acc[%p] : tensor<?xindex>
+      scf.yield %ins : tensor<?xindex>
+    } else {{
+      scf.yield %acc : tensor<?xindex>
+    }
+    scf.yield %next : tensor<?xindex>
+  }
+  %init = tensor.empty(%t, %h) : tensor<?x?x{0}>
+  %y = linalg.generic {{indexing_maps = [#id],
+                       iterator_types = ["parallel", "parallel"]}
+      outs(%init : tensor<?x?x{0}>) {{
+    ^bb0(%out: {0}):
+      %tok = linalg.index 0 : index
+      %hh = linalg.index 1 : index
+      %zero = arith.constant 0.0 : {0}
+      %first = arith.muli %tok, %k : index
+      %sum = scf.for %j = %c0 to %k step %c1 iter_args(%s = %zero) -> ({0}) {{
+        %pj = arith.addi %first, %j : index
+        %row = tensor.extract %inv[%pj] : tensor<?xindex>
+        %has = arith.cmpi sge, %row, %c0 : index
+        %term = scf.if %has -> ({0}) {{
+          %wv = tensor.extract %w[%tok, %j] : tensor<?x?x{0}>
+          %x = tensor.extract %ys[%row, %hh] : tensor<?x?x{0}>
+          %m = arith.mulf %wv, %x : {0}
+          scf.yield %m : {0}
+        } else {{
+          scf.yield %zero : {0}
+        }
+        %n = arith.addf %s, %term : {0}
+        scf.yield %n : {0}
+      }
+      linalg.yield %sum : {0}
+  } -> tensor<?x?x{0}>
+  return %y : tensor<?x?x{0}>
+}
+)mlir",
+                       element)
+      .str();
+}
+
+/// A combine problem: ys [R, H], perm [R], w [T, k], dy [T, H].
+struct CombineCase {
+  int64_t rows, hidden, tokens, k;
+  std::vector<int32_t> perm;
+  std::vector<double> ys, w, dy;
+};
+
+/// Every pair (t, j) once, in a shuffled order, with `padding` rows of -1
+/// and one row of T*k (out of range) spread among them; with `edgeCases`,
+/// pair `dropped` loses its row and pair `duplicated` is named by an extra
+/// later row as well.
+CombineCase makeCombineCase(int64_t tokens, int64_t k, int64_t hidden,
+                            int64_t padding, bool edgeCases, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  CombineCase c;
+  c.tokens = tokens;
+  c.k = k;
+  c.hidden = hidden;
+  int32_t pairs = static_cast<int32_t>(tokens * k);
+  for (int32_t p = 0; p < pairs; ++p)
+    c.perm.push_back(p);
+  for (int64_t i = 0; i < padding; ++i)
+    c.perm.push_back(-1);
+  c.perm.push_back(pairs);
+  std::shuffle(c.perm.begin(), c.perm.end(), rng);
+  if (edgeCases) {
+    // Drop pair 1 (its row becomes padding) and name pair 2 a second time
+    // in a new last row, which wins.
+    for (int32_t &p : c.perm)
+      if (p == 1)
+        p = -1;
+    c.perm.push_back(2);
+  }
+  c.rows = static_cast<int64_t>(c.perm.size());
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  for (int64_t i = 0; i < c.rows * hidden; ++i)
+    c.ys.push_back(unit(rng));
+  for (int64_t i = 0; i < tokens * k; ++i)
+    c.w.push_back(unit(rng));
+  for (int64_t i = 0; i < tokens * hidden; ++i)
+    c.dy.push_back(unit(rng));
+  return c;
+}
+
+template <typename T>
+void runCombineGrad(const Kernel &kernel, const CombineCase &c,
+                    const std::vector<T> &ys, const std::vector<T> &w,
+                    const std::vector<T> &dy, std::vector<T> &dys,
+                    std::vector<T> &dw) {
+  dys.assign(c.rows * c.hidden, static_cast<T>(NAN));
+  dw.assign(c.tokens * c.k, static_cast<T>(NAN));
+  DType t = dtypeOf<T>();
+  llvm::Error err = kernel.run(
+      {TensorView(const_cast<T *>(ys.data()), t, {c.rows, c.hidden}),
+       TensorView(const_cast<int32_t *>(c.perm.data()), DType::I32, {c.rows}),
+       TensorView(const_cast<T *>(w.data()), t, {c.tokens, c.k}),
+       TensorView(const_cast<T *>(dy.data()), t, {c.tokens, c.hidden})},
+      {TensorView(dys.data(), t, {c.rows, c.hidden}),
+       TensorView(dw.data(), t, {c.tokens, c.k})});
+  ASSERT_FALSE(static_cast<bool>(err)) << llvm::toString(std::move(err));
+}
+
+template <typename T>
+std::vector<T> runCombineForward(const Kernel &kernel, const CombineCase &c,
+                                 const std::vector<T> &ys,
+                                 const std::vector<T> &w) {
+  std::vector<T> y(c.tokens * c.hidden, static_cast<T>(NAN));
+  DType t = dtypeOf<T>();
+  llvm::Error err = kernel.run(
+      {TensorView(const_cast<T *>(ys.data()), t, {c.rows, c.hidden}),
+       TensorView(const_cast<int32_t *>(c.perm.data()), DType::I32, {c.rows}),
+       TensorView(const_cast<T *>(w.data()), t, {c.tokens, c.k})},
+      {TensorView(y.data(), t, {c.tokens, c.hidden})});
+  EXPECT_FALSE(static_cast<bool>(err)) << llvm::toString(std::move(err));
+  return y;
+}
+
+/// `inv[p]`: the last row naming pair p, or -1.
+std::vector<int64_t> inversePermutation(const CombineCase &c) {
+  std::vector<int64_t> inv(c.tokens * c.k, -1);
+  for (int64_t i = 0; i < c.rows; ++i)
+    if (c.perm[i] >= 0 && c.perm[i] < c.tokens * c.k)
+      inv[c.perm[i]] = i;
+  return inv;
+}
+
+TEST(GradientExecution, CombineForwardF32MatchesMoECombine) {
+  // The hand-written forward used for the finite differences is moe.combine.
+  auto op = compile(kCombineF32Source, "forward");
+  auto written = compile(combineForwardSource("f32"), "forward");
+  ASSERT_TRUE(op && written);
+  for (bool edgeCases : {false, true}) {
+    CombineCase c = makeCombineCase(6, 3, 5, 4, edgeCases, 31);
+    std::vector<float> ys(c.ys.begin(), c.ys.end()), w(c.w.begin(), c.w.end());
+    std::vector<float> a = runCombineForward<float>(*op, c, ys, w);
+    std::vector<float> b = runCombineForward<float>(*written, c, ys, w);
+    for (size_t i = 0; i < a.size(); ++i)
+      EXPECT_EQ(a[i], b[i]) << "y[" << i << "]";
+  }
+}
+
+void checkCombineFiniteDifferences(bool edgeCases) {
+  SCOPED_TRACE(::testing::Message() << "edge cases " << edgeCases);
+  auto grad = compile(combineGradSource("f64"), "grad");
+  auto forward = compile(combineForwardSource("f64"), "forward");
+  ASSERT_TRUE(grad && forward);
+  CombineCase c = makeCombineCase(5, 3, 4, 5, edgeCases, edgeCases ? 13 : 11);
+  std::vector<double> dys, dw;
+  runCombineGrad<double>(*grad, c, c.ys, c.w, c.dy, dys, dw);
+
+  // <forward(ys, w), dy>, the scalar whose gradient is the VJP.
+  auto loss = [&](const std::vector<double> &ys, const std::vector<double> &w) {
+    std::vector<double> y = runCombineForward<double>(*forward, c, ys, w);
+    double sum = 0;
+    for (size_t i = 0; i < y.size(); ++i)
+      sum += y[i] * c.dy[i];
+    return sum;
+  };
+  const double step = 1e-6;
+  for (int64_t i = 0; i < c.rows * c.hidden; ++i) {
+    std::vector<double> plus = c.ys, minus = c.ys;
+    plus[i] += step;
+    minus[i] -= step;
+    double fd = (loss(plus, c.w) - loss(minus, c.w)) / (2 * step);
+    EXPECT_NEAR(dys[i], fd, 1e-8) << "d_ys[" << i << "]";
+  }
+  for (int64_t i = 0; i < c.tokens * c.k; ++i) {
+    std::vector<double> plus = c.w, minus = c.w;
+    plus[i] += step;
+    minus[i] -= step;
+    double fd = (loss(c.ys, plus) - loss(c.ys, minus)) / (2 * step);
+    EXPECT_NEAR(dw[i], fd, 1e-8) << "d_w[" << i << "]";
+  }
+
+  // Rows that contribute nothing get exactly zero, and so do pairs without
+  // a row; every pair but the dropped one has a row.
+  std::vector<int64_t> inv = inversePermutation(c);
+  int64_t deadRows = 0;
+  for (int64_t i = 0; i < c.rows; ++i) {
+    bool wins =
+        c.perm[i] >= 0 && c.perm[i] < c.tokens * c.k && inv[c.perm[i]] == i;
+    if (wins)
+      continue;
+    ++deadRows;
+    for (int64_t h = 0; h < c.hidden; ++h)
+      EXPECT_EQ(dys[i * c.hidden + h], 0.0) << "dead row " << i;
+  }
+  // Padding, the out-of-range row, and with edge cases the dropped pair's
+  // row and the overridden duplicate.
+  EXPECT_EQ(deadRows, edgeCases ? 5 + 1 + 2 : 5 + 1);
+  for (int64_t p = 0; p < c.tokens * c.k; ++p) {
+    EXPECT_EQ(inv[p] < 0, edgeCases && p == 1) << "pair " << p;
+    if (inv[p] < 0)
+      EXPECT_EQ(dw[p], 0.0) << "dropped pair " << p;
+  }
+}
+
+TEST(GradientExecution, CombineGradF64MatchesFiniteDifferences) {
+  checkCombineFiniteDifferences(false);
+}
+
+TEST(GradientExecution, CombineGradF64DroppedAndDuplicatePairs) {
+  checkCombineFiniteDifferences(true);
+}
+
+TEST(GradientExecution, CombineGradF32MatchesReference) {
+  auto grad = compile(combineGradSource("f32"), "grad");
+  ASSERT_TRUE(grad);
+  for (bool edgeCases : {false, true}) {
+    SCOPED_TRACE(::testing::Message() << "edge cases " << edgeCases);
+    // Sizes that are not multiples of any vector width.
+    CombineCase c = makeCombineCase(37, 4, 33, 19, edgeCases, 41);
+    std::vector<float> ys(c.ys.begin(), c.ys.end()), w(c.w.begin(), c.w.end()),
+        dy(c.dy.begin(), c.dy.end()), dys, dw;
+    runCombineGrad<float>(*grad, c, ys, w, dy, dys, dw);
+
+    // MOE-SEMANTICS.md, "Backward": d_ys[i] = w[t,j] dy[t] for the row of
+    // pair (t, j), d_w[t,j] = <ys[i], dy[t]>, in f32, h in order.
+    std::vector<int64_t> inv = inversePermutation(c);
+    std::vector<float> refYs(c.rows * c.hidden, 0.0f), refW(c.tokens * c.k);
+    for (int64_t p = 0; p < c.tokens * c.k; ++p) {
+      int64_t t = p / c.k, row = inv[p];
+      float sum = 0.0f;
+      if (row >= 0)
+        for (int64_t h = 0; h < c.hidden; ++h) {
+          refYs[row * c.hidden + h] = w[p] * dy[t * c.hidden + h];
+          sum += ys[row * c.hidden + h] * dy[t * c.hidden + h];
+        }
+      refW[p] = sum;
+    }
+    for (size_t i = 0; i < refYs.size(); ++i)
+      EXPECT_EQ(dys[i], refYs[i]) << "d_ys[" << i << "]";
+    for (size_t i = 0; i < refW.size(); ++i)
+      expectClose(dw[i], refW[i], 1e-6, 1.0, "d_w", static_cast<int64_t>(i));
   }
 }
 

@@ -113,6 +113,12 @@ std::optional<DimSource> traceDim(Value value, unsigned dim, Block &entry,
   // Both cotangents have the forward inputs' shape.
   if (auto swigluGrad = dyn_cast<moe::SwigluGradOp>(op))
     return follow(swigluGrad.getGate(), dim);
+  // The cotangents have the shapes of expert_out and weights.
+  if (auto combineGrad = dyn_cast<moe::CombineGradOp>(op))
+    return follow(value == combineGrad.getDExpertOut()
+                      ? combineGrad.getExpertOut()
+                      : combineGrad.getWeights(),
+                  dim);
   // Every result of the optimizer update has the parameter's shape.
   if (auto adamw = dyn_cast<moe::AdamWOp>(op))
     return follow(adamw.getParam(), dim);

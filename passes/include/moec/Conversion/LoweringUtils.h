@@ -78,6 +78,12 @@ Value filledTensor(ImplicitLocOpBuilder &b, ValueRange sizes, Value value);
 /// A zero-filled f32 tensor, the accumulator of every reduction.
 Value zeroF32Tensor(ImplicitLocOpBuilder &b, ValueRange sizes);
 
+/// The inverse of a dispatch permutation: `inv[p]` = the last row `i` with
+/// `perm[i] = p`, or -1 when there is none, for `p` in `[0, pairs)`. Rows
+/// whose perm lies outside `[0, pairs)` (padding, bad data) are skipped. Used
+/// by moe.combine and moe.combine_grad, so that both agree on which row wins.
+Value invertPermutation(ImplicitLocOpBuilder &b, Value perm, Value pairs);
+
 /// `tensor.cast` to `type` when the types differ: the lowerings build the
 /// most static type they can prove, the op may declare a more dynamic one.
 Value castTo(ImplicitLocOpBuilder &b, Value tensor, Type type);

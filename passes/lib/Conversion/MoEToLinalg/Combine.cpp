@@ -27,27 +27,6 @@ struct CombineInfo {
   Value rows, hidden, tokens, k, pairs;
 };
 
-/// `inv[p]` = the last row `i` with `perm[i] = p`, or -1 when there is none.
-/// Rows whose perm lies outside `[0, T*k)` (padding, bad data) are skipped.
-Value invertPermutation(ImplicitLocOpBuilder &b, const CombineInfo &info) {
-  Value perm = info.perm;
-  Value init = filledTensor(b, info.pairs, indexConstant(b, -1));
-  return buildLoop(
-      b, dimSize(b, perm, 0), init,
-      [&](ImplicitLocOpBuilder &lb, Value row, ValueRange args) {
-        Value inv = args[0];
-        Value pair = toIndex(lb, tensor::ExtractOp::create(lb, perm, row));
-        return buildIf(
-            lb, isInRange(lb, pair, info.pairs), inv.getType(),
-            [&](ImplicitLocOpBuilder &tb) -> SmallVector<Value> {
-              return {tensor::InsertOp::create(tb, row, inv, pair)};
-            },
-            [&](ImplicitLocOpBuilder &) -> SmallVector<Value> {
-              return {inv};
-            });
-      })[0];
-}
-
 /// `weights[t, j] * expert_out[inv[t*k + j], h]` in f32, or 0 when the slot
 /// has no row; `firstPair` is `t*k`.
 Value slotTerm(ImplicitLocOpBuilder &b, const CombineInfo &info, Value inv,
@@ -111,7 +90,7 @@ struct LowerCombine : OpRewritePattern<CombineOp> {
                      dimSize(b, weights, 1),
                      Value()};
     info.pairs = b.createOrFold<arith::MulIOp>(info.tokens, info.k);
-    Value inv = invertPermutation(b, info);
+    Value inv = invertPermutation(b, info.perm, info.pairs);
     rewriter.replaceOp(op, castTo(b, reduceSlots(b, info, inv), resultType));
     return success();
   }

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -108,8 +109,115 @@ struct LowerSwigluGrad : OpRewritePattern<SwigluGradOp> {
   }
 };
 
+/// moe.combine_grad through the forward's inverse permutation (the same
+/// helper, so both agree on which row holds a pair), then one
+/// linalg.generic per result, each element computed by one thread in a
+/// fixed order:
+///   d_expert_out[i, h] = w[t, j] * dy[t, h]  if inv[perm[i]] == i, else 0
+///   d_weights[t, j]    = sum_h ys[inv[t*k+j], h] * dy[t, h]  (0 if no row)
+struct LowerCombineGrad : OpRewritePattern<CombineGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CombineGradOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value ys = op.getExpertOut(), perm = op.getPerm(), w = op.getWeights(),
+          dy = op.getDy();
+    Type ysElement = cast<RankedTensorType>(ys.getType()).getElementType();
+    Type wElement = cast<RankedTensorType>(w.getType()).getElementType();
+    // The verifier makes both f64 or neither.
+    Type computeType = ysElement.isF64() ? ysElement : b.getF32Type();
+    auto extend = [&](ImplicitLocOpBuilder &eb, Value scalar) {
+      return computeType.isF64() ? scalar : extendToF32(eb, scalar);
+    };
+    auto round = [&](ImplicitLocOpBuilder &rb, Value scalar, Type element) {
+      return computeType.isF64() ? scalar
+                                 : truncateFromF32(rb, scalar, element);
+    };
+    auto zero = [&](ImplicitLocOpBuilder &zb) -> SmallVector<Value> {
+      return {floatConstant(zb, computeType, 0.0)};
+    };
+
+    Value rows = dimSize(b, ys, 0), hidden = dimSize(b, ys, 1);
+    Value tokens = dimSize(b, w, 0), k = dimSize(b, w, 1);
+    Value pairs = b.createOrFold<arith::MulIOp>(tokens, k);
+    Value inv = invertPermutation(b, perm, pairs);
+    SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(2)};
+    SmallVector<utils::IteratorType> iterators(2,
+                                               utils::IteratorType::parallel);
+
+    // d_expert_out: only the row that won its pair receives a gradient.
+    Value dysInit = emptyTensor(b, {rows, hidden}, ysElement);
+    auto dys = linalg::GenericOp::create(
+        b, TypeRange{dysInit.getType()}, ValueRange{}, ValueRange{dysInit},
+        maps, iterators, [&](OpBuilder &nested, Location loc, ValueRange) {
+          ImplicitLocOpBuilder nb(loc, nested);
+          Value row = linalg::IndexOp::create(nb, 0);
+          Value h = linalg::IndexOp::create(nb, 1);
+          Value pair = toIndex(nb, tensor::ExtractOp::create(nb, perm, row));
+          Value value = buildIf(
+              nb, isInRange(nb, pair, pairs), computeType,
+              [&](ImplicitLocOpBuilder &tb) -> SmallVector<Value> {
+                Value winner = tensor::ExtractOp::create(tb, inv, pair);
+                Value wins = arith::CmpIOp::create(tb, arith::CmpIPredicate::eq,
+                                                   winner, row);
+                return buildIf(
+                    tb, wins, computeType,
+                    [&](ImplicitLocOpBuilder &wb) -> SmallVector<Value> {
+                      Value token = arith::DivUIOp::create(wb, pair, k);
+                      Value slot = arith::RemUIOp::create(wb, pair, k);
+                      Value weight =
+                          extend(wb, tensor::ExtractOp::create(
+                                         wb, w, ValueRange{token, slot}));
+                      Value grad =
+                          extend(wb, tensor::ExtractOp::create(
+                                         wb, dy, ValueRange{token, h}));
+                      return {arith::MulFOp::create(wb, weight, grad)};
+                    },
+                    zero);
+              },
+              zero)[0];
+          linalg::YieldOp::create(nb, round(nb, value, ysElement));
+        });
+
+    // d_weights: a dot product over h in order, 0 for a pair with no row.
+    Value dwInit = emptyTensor(b, {tokens, k}, wElement);
+    auto dw = linalg::GenericOp::create(
+        b, TypeRange{dwInit.getType()}, ValueRange{}, ValueRange{dwInit}, maps,
+        iterators, [&](OpBuilder &nested, Location loc, ValueRange) {
+          ImplicitLocOpBuilder nb(loc, nested);
+          Value token = linalg::IndexOp::create(nb, 0);
+          Value slot = linalg::IndexOp::create(nb, 1);
+          Value pair = arith::AddIOp::create(
+              nb, arith::MulIOp::create(nb, token, k), slot);
+          Value row = tensor::ExtractOp::create(nb, inv, pair);
+          Value value = buildIf(
+              nb, isInRange(nb, row, rows), computeType,
+              [&](ImplicitLocOpBuilder &tb) -> SmallVector<Value> {
+                return buildLoop(
+                    tb, hidden, zero(tb),
+                    [&](ImplicitLocOpBuilder &lb, Value h, ValueRange acc) {
+                      Value x = extend(lb, tensor::ExtractOp::create(
+                                               lb, ys, ValueRange{row, h}));
+                      Value g = extend(lb, tensor::ExtractOp::create(
+                                               lb, dy, ValueRange{token, h}));
+                      Value product = arith::MulFOp::create(lb, x, g);
+                      return SmallVector<Value>{
+                          arith::AddFOp::create(lb, acc[0], product)};
+                    });
+              },
+              zero)[0];
+          linalg::YieldOp::create(nb, round(nb, value, wElement));
+        });
+
+    rewriter.replaceOp(op, {castTo(b, dys.getResult(0), ys.getType()),
+                            castTo(b, dw.getResult(0), w.getType())});
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateGradientPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerSwigluGrad>(patterns.getContext());
+  patterns.add<LowerSwigluGrad, LowerCombineGrad>(patterns.getContext());
 }

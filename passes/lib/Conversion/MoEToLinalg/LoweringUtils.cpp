@@ -163,3 +163,22 @@ Value lowering::swigluF32(ImplicitLocOpBuilder &b, Value gate, Value up,
       arith::DivFOp::create(b, g, arith::AddFOp::create(b, one, expNeg));
   return arith::MulFOp::create(b, silu, u);
 }
+
+Value lowering::invertPermutation(ImplicitLocOpBuilder &b, Value perm,
+                                  Value pairs) {
+  Value init = filledTensor(b, pairs, indexConstant(b, -1));
+  return buildLoop(
+      b, dimSize(b, perm, 0), init,
+      [&](ImplicitLocOpBuilder &lb, Value row, ValueRange args) {
+        Value inv = args[0];
+        Value pair = toIndex(lb, tensor::ExtractOp::create(lb, perm, row));
+        return buildIf(
+            lb, isInRange(lb, pair, pairs), inv.getType(),
+            [&](ImplicitLocOpBuilder &tb) -> SmallVector<Value> {
+              return {tensor::InsertOp::create(tb, row, inv, pair)};
+            },
+            [&](ImplicitLocOpBuilder &) -> SmallVector<Value> {
+              return {inv};
+            });
+      })[0];
+}

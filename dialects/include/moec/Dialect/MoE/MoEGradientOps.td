@@ -57,4 +57,58 @@ def MoE_SwigluGradOp : MoE_Op<"swiglu_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// moe.combine_grad
+//===----------------------------------------------------------------------===//
+
+def MoE_CombineGradOp : MoE_Op<"combine_grad", [Pure]> {
+  let summary = "backward of moe.combine";
+  let description = [{
+    Given the forward operands `expert_out : [R, H]`, `perm : [R]`,
+    `weights : [T, k]` of `y = moe.combine expert_out, perm, weights` and the
+    cotangent `dy : [T, H]` of `y`, returns the cotangents of `expert_out`
+    and `weights` (`perm` has none):
+
+    ```
+    d_expert_out[i] = weights[t, j] * dy[t]            (i the row of pair (t, j))
+    d_weights[t, j] = sum_h expert_out[i, h] * dy[t, h]
+    ```
+
+    The row of pair `(t, j)` is the one the forward used: the last row `i`
+    with `perm[i] = t*k + j`. Rows that contribute nothing to the forward
+    (padding, a perm outside `[0, T*k)`, a row overridden by a later row
+    naming the same pair) get a zero `d_expert_out`; a pair with no row (a
+    dropped pair) gets `d_weights = 0`.
+
+    Each output element is computed by one loop in a fixed order (the dot
+    product over `h = 0 .. H-1`): deterministic, no atomics. Arithmetic is
+    in f32 (f16 and bf16 are extended and rounded once at the end), or in
+    f64 when the operands are f64.
+
+    - `expert_out`, `weights`: f32, f64, f16 or bf16; f64 for both or
+      neither. `perm`: i32 or i64. `dy`: `expert_out`'s element type.
+    - `d_expert_out` and `d_weights` have exactly the types of `expert_out`
+      and `weights`.
+
+    ```mlir
+    %d_ys, %d_w = moe.combine_grad %ys, %perm, %w, %dy
+        : (tensor<?x2048xbf16>, tensor<?xi32>, tensor<?x6xf32>,
+           tensor<?x2048xbf16>) -> (tensor<?x2048xbf16>, tensor<?x6xf32>)
+    ```
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$expert_out,
+    AnyRankedTensor:$perm,
+    AnyRankedTensor:$weights,
+    AnyRankedTensor:$dy
+  );
+  let results = (outs AnyRankedTensor:$d_expert_out,
+                      AnyRankedTensor:$d_weights);
+  let assemblyFormat = [{
+    $expert_out `,` $perm `,` $weights `,` $dy attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // MOEC_DIALECT_MOE_MOEGRADIENTOPS_TD

@@ -208,7 +208,8 @@ def MoE_SwigluOp : MoE_Op<"swiglu", [Pure,
 // moe.combine
 //===----------------------------------------------------------------------===//
 
-def MoE_CombineOp : MoE_Op<"combine", [Pure]> {
+def MoE_CombineOp : MoE_Op<"combine", [Pure,
+    DeclareOpInterfaceMethods<MoE_GradientOpInterface>]> {
   let summary = "unpermute expert outputs and sum them weighted per token";
   let description = [{
     `result[t] = sum_j weights[t, j] * expert_out[i]` over the rows `i` with
@@ -220,6 +221,9 @@ def MoE_CombineOp : MoE_Op<"combine", [Pure]> {
 
     The sum is deterministic: each token gathers its k rows and reduces them
     in slot order `j = 0 .. k-1`, in f32; there are no atomics.
+
+    Implements `GradientOpInterface`: its adjoint is `moe.combine_grad`,
+    giving the cotangents of `expert_out` and `weights` (none for `perm`).
 
     ```mlir
     %y = moe.combine %ys, %perm, %w
