@@ -9,16 +9,12 @@
 using namespace mlir;
 using namespace moec;
 
-namespace {
-
-std::string typeName(Type type) {
+std::string moec::elementTypeName(Type type) {
   std::string text;
   llvm::raw_string_ostream os(text);
   type.print(os);
   return text;
 }
-
-} // namespace
 
 moe::TargetAttr moec::toTargetAttr(MLIRContext *context,
                                    const TargetDesc &target) {
@@ -66,8 +62,9 @@ TargetDesc moec::fromTargetAttr(moe::TargetAttr attr) {
       t.features.push_back(cast<StringAttr>(feature).getValue().str());
   for (Attribute element : attr.getMatrix()) {
     auto mode = cast<moe::MatrixModeAttr>(element);
-    t.matrixModes.push_back({typeName(mode.getElementType()), mode.getM0(),
-                             mode.getK0(), mode.getN0(), mode.getMacs()});
+    t.matrixModes.push_back({elementTypeName(mode.getElementType()),
+                             mode.getM0(), mode.getK0(), mode.getN0(),
+                             mode.getMacs()});
   }
   for (Attribute element : attr.getMemory()) {
     auto level = cast<moe::MemoryLevelAttr>(element);

@@ -116,6 +116,9 @@ mlir::moe::TargetAttr toTargetAttr(mlir::MLIRContext *context,
                                    const TargetDesc &target);
 TargetDesc fromTargetAttr(mlir::moe::TargetAttr attr);
 
+/// An MLIR element type as matrix modes spell it ("bf16", "f32", "i8").
+std::string elementTypeName(mlir::Type type);
+
 /// The module's `moe.target` as an NPU target description; an error when it
 /// is missing or not of kind "npu".
 llvm::Expected<TargetDesc> npuTargetOf(mlir::Operation *module);

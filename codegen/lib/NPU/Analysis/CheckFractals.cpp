@@ -73,7 +73,7 @@ LogicalResult checkFractals(const RegionScope &scope) {
     Type element = operandType.lookup(buffer);
     if (!element)
       element = alloc.getResult().getType().getElementType();
-    std::string elementName = typeName(element);
+    std::string elementName = elementTypeName(element);
     const MatrixMode *mode = scope.target.matrixMode(elementName);
     if (!mode) {
       alloc.emitError() << "cube buffer '" << alloc.getBufferName()

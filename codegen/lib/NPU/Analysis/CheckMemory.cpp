@@ -45,7 +45,7 @@ LogicalResult checkAlignment(const RegionScope &scope, const MemoryLevel &level,
     if (slot % align != 0) {
       alloc.emitError() << "a slot of '" << alloc.getBufferName() << "' ("
                         << alloc.getRows() << "x" << alloc.getCols() << "x"
-                        << typeName(
+                        << elementTypeName(
                                alloc.getResult().getType().getElementType())
                         << ") is " << slot << " bytes, not a multiple of the "
                         << align << "-byte alignment of " << level.name
@@ -121,7 +121,7 @@ LogicalResult checkMemory(const RegionScope &scope) {
     std::optional<int64_t> bytes = allocBytes(alloc);
     if (!bytes) {
       alloc.emitError() << "'" << alloc.getBufferName() << "' has element type "
-                        << typeName(
+                        << elementTypeName(
                                alloc.getResult().getType().getElementType())
                         << ", which has no size in bytes";
       ok = false;

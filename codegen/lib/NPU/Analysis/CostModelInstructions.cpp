@@ -148,7 +148,7 @@ llvm::Expected<InstructionCost> Costing::mmad(MmadOp mmad) {
   const BufferInfo &a = operands.buffer(mmad.getA());
   const BufferInfo &b = operands.buffer(mmad.getB());
   int64_t m = a.shape[1], k = a.shape[2], n = b.shape[2];
-  std::string type = typeName(a.elementType);
+  std::string type = elementTypeName(a.elementType);
   const MatrixMode *mode = target.matrixMode(type);
   if (!mode || mode->macsPerCycle <= 0 || mode->m0 <= 0 || mode->k0 <= 0 ||
       mode->n0 <= 0)

@@ -67,11 +67,4 @@ std::string kernelTiling(KernelOp kernel) {
   return text;
 }
 
-std::string typeName(Type type) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  type.print(os);
-  return text;
-}
-
 } // namespace moec::npu

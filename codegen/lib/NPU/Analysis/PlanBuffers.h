@@ -43,9 +43,6 @@ std::string describeAlloc(mlir::moe_npu::AllocOp alloc);
 /// The kernel's `moe_npu.tiling` attribute as text, or "" when it has none.
 std::string kernelTiling(mlir::moe_npu::KernelOp kernel);
 
-/// An MLIR type as text ("bf16"), the spelling matrix modes use.
-std::string typeName(mlir::Type type);
-
 } // namespace moec::npu
 
 #endif // MOEC_LIB_NPU_ANALYSIS_PLANBUFFERS_H

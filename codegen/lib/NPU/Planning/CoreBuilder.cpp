@@ -18,6 +18,29 @@ MemRefType moec::npu::planBufferType(ArrayRef<int64_t> shape, Type element,
       npu_ir::MemorySpaceAttr::get(element.getContext(), space));
 }
 
+Type moec::npu::elementOf(Value shaped) {
+  return cast<ShapedType>(shaped.getType()).getElementType();
+}
+
+int64_t moec::npu::dimOf(Value shaped, unsigned dim) {
+  return cast<ShapedType>(shaped.getType()).getDimSize(dim);
+}
+
+npu_ir::KernelOp moec::npu::createKernel(OpBuilder &b, Location loc,
+                                         StringRef name, int64_t grid,
+                                         int64_t subblocks, bool cube,
+                                         bool vector) {
+  auto kernel = npu_ir::KernelOp::create(b, loc, b.getStringAttr(name),
+                                         b.getI64IntegerAttr(grid),
+                                         b.getI64IntegerAttr(subblocks));
+  Type index = b.getIndexType();
+  if (cube)
+    kernel.getCube().emplaceBlock().addArgument(index, loc);
+  if (vector)
+    kernel.getVector().emplaceBlock().addArguments({index, index}, {loc, loc});
+  return kernel;
+}
+
 Value IndexBuilder::c(int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }

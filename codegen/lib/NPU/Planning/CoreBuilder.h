@@ -25,6 +25,18 @@ using mlir::moe_npu::Pipe;
 mlir::MemRefType planBufferType(llvm::ArrayRef<int64_t> shape,
                                 mlir::Type element, MemorySpace space);
 
+/// The element type and a dimension of a shaped value (tensor or plan
+/// buffer).
+mlir::Type elementOf(mlir::Value shaped);
+int64_t dimOf(mlir::Value shaped, unsigned dim);
+
+/// A kernel launch on `grid` blocks of one cube core and `subblocks` vector
+/// cores, with an entry block (and its id arguments) in each region asked
+/// for.
+mlir::moe_npu::KernelOp createKernel(mlir::OpBuilder &b, mlir::Location loc,
+                                     llvm::StringRef name, int64_t grid,
+                                     int64_t subblocks, bool cube, bool vector);
+
 /// Index arithmetic and structured control flow at the builder's point.
 class IndexBuilder {
 public:

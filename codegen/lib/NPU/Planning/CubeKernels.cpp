@@ -142,24 +142,12 @@ void forEachItem(IndexBuilder &ib, Value block, int64_t grid,
   });
 }
 
-npu_ir::KernelOp createKernel(OpBuilder &b, Location loc,
-                              const TargetDesc &target, StringRef name,
-                              bool cube, bool vector) {
-  auto kernel = npu_ir::KernelOp::create(
-      b, loc, b.getStringAttr(name), b.getI64IntegerAttr(gridOf(target)),
-      b.getI64IntegerAttr(subblocksOf(target)));
-  Type index = b.getIndexType();
-  if (cube)
-    kernel.getCube().emplaceBlock().addArgument(index, loc);
-  if (vector) {
-    Block &block = kernel.getVector().emplaceBlock();
-    block.addArguments({index, index}, {loc, loc});
-  }
-  return kernel;
-}
-
-Type elementOf(Value memref) {
-  return cast<MemRefType>(memref.getType()).getElementType();
+/// A kernel on every cube core of `target` (and its vector cores).
+npu_ir::KernelOp createCubeKernel(OpBuilder &b, Location loc,
+                                  const TargetDesc &target, StringRef name,
+                                  bool vector) {
+  return createKernel(b, loc, name, gridOf(target), subblocksOf(target),
+                      /*cube=*/true, vector);
 }
 
 } // namespace
@@ -167,7 +155,7 @@ Type elementOf(Value memref) {
 void moec::npu::emitGemmKernel(OpBuilder &b, Location loc,
                                const TargetDesc &target, const GemmSpec &gemm,
                                Value weight, Value out) {
-  auto kernel = createKernel(b, loc, target, gemm.name, true, false);
+  auto kernel = createCubeKernel(b, loc, target, gemm.name, /*vector=*/false);
   kernel->setAttr("moe_npu.tiling", gemm.tilingAttr);
   OpBuilder::InsertionGuard guard(b);
   Block &body = kernel.getCube().front();
@@ -198,7 +186,7 @@ void moec::npu::emitGateUpKernel(OpBuilder &b, Location loc,
                                  Value handoff, Value h, int64_t vectorRows,
                                  Attribute vectorTiling,
                                  std::optional<double> limit) {
-  auto kernel = createKernel(b, loc, target, gemm.name, true, true);
+  auto kernel = createCubeKernel(b, loc, target, gemm.name, /*vector=*/true);
   kernel->setAttr("moe_npu.tiling", gemm.tilingAttr);
   kernel->setAttr("moe_npu.vector_tiling", vectorTiling);
   const GemmTiles &t = gemm.tiles;

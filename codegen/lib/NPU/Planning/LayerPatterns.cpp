@@ -50,6 +50,18 @@ linalg::AddOp moec::npu::matchCombineAdd(moe::CombineOp combine) {
   return add;
 }
 
+Value moec::npu::gemmLhs(Operation *gemm) {
+  if (auto grouped = dyn_cast<moe::GroupedMatmulOp>(gemm))
+    return grouped.getInput();
+  return cast<linalg::MatmulOp>(gemm).getDpsInputs()[0];
+}
+
+Value moec::npu::gemmRhs(Operation *gemm) {
+  if (auto grouped = dyn_cast<moe::GroupedMatmulOp>(gemm))
+    return grouped.getWeight();
+  return cast<linalg::MatmulOp>(gemm).getDpsInputs()[1];
+}
+
 bool moec::npu::readsDispatchedRows(Operation *gemm) {
   auto grouped = dyn_cast<moe::GroupedMatmulOp>(gemm);
   return grouped && grouped.getInput().getDefiningOp<moe::DispatchOp>();

@@ -35,6 +35,11 @@ mlir::linalg::AddOp matchCombineAdd(mlir::moe::CombineOp combine);
 /// operands whose init is a fill of zero.
 bool isZeroInitMatmul(mlir::linalg::MatmulOp op);
 
+/// The left (rows) and right (weight) operands of a linalg.matmul or a
+/// moe.grouped_matmul.
+mlir::Value gemmLhs(mlir::Operation *gemm);
+mlir::Value gemmRhs(mlir::Operation *gemm);
+
 /// Whether `gemm` is a grouped GEMM over the rows moe.dispatch gathers,
 /// which the plan reads from `x` through the token list, row by row.
 bool readsDispatchedRows(mlir::Operation *gemm);

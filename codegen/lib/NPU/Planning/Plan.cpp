@@ -67,8 +67,7 @@ private:
                   Value rows);
 
   FailureOr<GemmTiles> tilesOf(Operation *op, Attribute &attr);
-  FailureOr<GemmSpec> gemmSpec(Operation *gemm, Value lhsTensor,
-                               StringRef name);
+  FailureOr<GemmSpec> gemmSpec(Operation *gemm, StringRef name);
   /// The left operand of a GEMM over `tensor`: the dispatch's gathered rows
   /// are read from `x` through the token list.
   LhsOperand lhsOf(Value tensor);
@@ -82,21 +81,6 @@ private:
   /// Keyed by each result of the dispatch op.
   DenseMap<Value, std::shared_ptr<DispatchPlan>> dispatches;
 };
-
-Type elementOf(Value value) {
-  return cast<ShapedType>(value.getType()).getElementType();
-}
-
-int64_t dimOf(Value value, unsigned dim) {
-  return cast<ShapedType>(value.getType()).getDimSize(dim);
-}
-
-std::string typeName(Type type) {
-  std::string name;
-  llvm::raw_string_ostream os(name);
-  os << type;
-  return name;
-}
 
 LogicalResult Planner::run() {
   Location loc = source.getLoc();
@@ -207,20 +191,17 @@ LhsOperand Planner::lhsOf(Value tensor) {
   return {bufferOf(tensor), Value()};
 }
 
-FailureOr<GemmSpec> Planner::gemmSpec(Operation *gemm, Value lhsTensor,
-                                      StringRef name) {
+FailureOr<GemmSpec> Planner::gemmSpec(Operation *gemm, StringRef name) {
   GemmSpec spec;
   auto tiles = tilesOf(gemm, spec.tilingAttr);
   if (failed(tiles))
     return failure();
   spec.name = name.str();
   spec.tiles = *tiles;
-  spec.lhs = lhsOf(lhsTensor);
+  spec.lhs = lhsOf(gemmLhs(gemm));
   if (!spec.lhs.buffer)
     return gemm->emitOpError("reads a tensor the plan has no buffer for");
-  Value rhs = isa<moe::GroupedMatmulOp>(gemm)
-                  ? cast<moe::GroupedMatmulOp>(gemm).getWeight()
-                  : cast<linalg::MatmulOp>(gemm).getDpsInputs()[1];
+  Value rhs = gemmRhs(gemm);
   spec.k = dimOf(rhs, cast<ShapedType>(rhs.getType()).getRank() - 2);
   spec.n = dimOf(rhs, cast<ShapedType>(rhs.getType()).getRank() - 1);
   if (auto grouped = dyn_cast<moe::GroupedMatmulOp>(gemm)) {
@@ -271,14 +252,14 @@ LogicalResult Planner::planMatmul(linalg::MatmulOp matmul) {
   bool sharedDown = static_cast<bool>(lhs.getDefiningOp<moe::SwigluOp>());
   StringRef name =
       logits ? "router_logits" : (sharedDown ? "shared_down" : "gemm");
-  auto spec = gemmSpec(matmul, lhs, name);
+  auto spec = gemmSpec(matmul, name);
   if (failed(spec))
     return failure();
   Value out =
       newBuffer(matmul.getResult(0), spec->rows.rows,
                 logits ? "logits" : (sharedDown ? "shared_out" : "gemm_out"));
-  emitGemmKernel(b, matmul.getLoc(), target, *spec,
-                 bufferOf(matmul.getDpsInputs()[1]), out);
+  emitGemmKernel(b, matmul.getLoc(), target, *spec, bufferOf(gemmRhs(matmul)),
+                 out);
   return success();
 }
 
@@ -354,7 +335,7 @@ LogicalResult Planner::planGroupedMatmul(moe::GroupedMatmulOp gemm) {
     if (auto swiglu = dyn_cast<moe::SwigluOp>(*gemm->getUsers().begin()))
       if (matchGateUp(swiglu))
         return success();
-  auto spec = gemmSpec(gemm, gemm.getInput(), "expert_down");
+  auto spec = gemmSpec(gemm, "expert_down");
   if (failed(spec))
     return failure();
   IndexBuilder ib(b, gemm.getLoc());
@@ -375,12 +356,9 @@ LogicalResult Planner::planSwiglu(moe::SwigluOp swiglu) {
   if (!vectorTiling)
     return swiglu.emitOpError("has no #moe_npu.vector_tiling '")
            << kTiling << "' (run --moe-npu-select-tiles first)";
-  Value lhsTensor =
-      pattern->grouped
-          ? cast<moe::GroupedMatmulOp>(pattern->gate).getInput()
-          : cast<linalg::MatmulOp>(pattern->gate).getDpsInputs()[0];
+  Value lhsTensor = gemmLhs(pattern->gate);
   StringRef name = pattern->grouped ? "expert_gate_up" : "shared_gate_up";
-  auto spec = gemmSpec(pattern->gate, lhsTensor, name);
+  auto spec = gemmSpec(pattern->gate, name);
   if (failed(spec))
     return failure();
   Attribute upTiling;
@@ -395,13 +373,8 @@ LogicalResult Planner::planSwiglu(moe::SwigluOp swiglu) {
     return swiglu.emitOpError("has vector tiles of ")
            << vectorTiling.getCols() << " columns but its GEMMs' bn is "
            << spec->tiles.bn;
-  Value gateWeight =
-      bufferOf(pattern->grouped
-                   ? cast<moe::GroupedMatmulOp>(pattern->gate).getWeight()
-                   : cast<linalg::MatmulOp>(pattern->gate).getDpsInputs()[1]);
-  Value upWeight = bufferOf(
-      pattern->grouped ? cast<moe::GroupedMatmulOp>(pattern->up).getWeight()
-                       : cast<linalg::MatmulOp>(pattern->up).getDpsInputs()[1]);
+  Value gateWeight = bufferOf(gemmRhs(pattern->gate));
+  Value upWeight = bufferOf(gemmRhs(pattern->up));
   IndexBuilder ib(b, swiglu.getLoc());
   Value rows = spec->rows.isGrouped()
                    ? ib.dim(dispatches.lookup(lhsTensor)->tokens, 0)

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CoreBuilder.h"
 #include "LayerPatterns.h"
 #include "TileSelection.h"
 
@@ -28,21 +29,6 @@ using namespace moec::npu;
 namespace {
 
 constexpr llvm::StringLiteral kTiling = "moe_npu.tiling";
-
-std::string typeName(Type type) {
-  std::string name;
-  llvm::raw_string_ostream os(name);
-  os << type;
-  return name;
-}
-
-Type elementOf(Value value) {
-  return cast<ShapedType>(value.getType()).getElementType();
-}
-
-int64_t dimOf(Value value, unsigned dim) {
-  return cast<ShapedType>(value.getType()).getDimSize(dim);
-}
 
 class TileSelector {
 public:
@@ -100,7 +86,7 @@ private:
     GemmProblem problem;
     problem.n = type.getDimSize(type.getRank() - 1);
     problem.k = type.getDimSize(type.getRank() - 2);
-    problem.elementType = typeName(type.getElementType());
+    problem.elementType = elementTypeName(type.getElementType());
     problem.rhsOperands = rhsOperands;
     problem.fixedBm = fixedBm;
     problem.gatheredLhs = readsDispatchedRows(op);
@@ -113,16 +99,10 @@ private:
     return success();
   }
 
-  static Value rhsOf(Operation *gemm) {
-    if (auto grouped = dyn_cast<moe::GroupedMatmulOp>(gemm))
-      return grouped.getWeight();
-    return cast<linalg::MatmulOp>(gemm).getDpsInputs()[1];
-  }
-
   LogicalResult selectGateUp(GateUpPattern pattern) {
     GemmTiles tiles;
     // The gate's tiles (pinned or chosen) are the up GEMM's as well.
-    if (failed(selectGemm(pattern.gate, rhsOf(pattern.gate), 2,
+    if (failed(selectGemm(pattern.gate, gemmRhs(pattern.gate), 2,
                           pattern.grouped ? groupedBm : 0, tiles)))
       return failure();
     pattern.up->setAttr(kTiling, pattern.gate->getAttr(kTiling));
@@ -134,9 +114,9 @@ private:
         1, target.vectorCores / std::max(1u, target.matrixCores));
     int64_t bytesPerRow =
         2 * tiles.bn *
-        (elementBytes(typeName(elementOf(pattern.swiglu.getGate()))) +
-         elementBytes(typeName(elementOf(pattern.swiglu.getUp()))) +
-         elementBytes(typeName(elementOf(pattern.swiglu.getResult()))));
+        (elementBytes(elementTypeName(elementOf(pattern.swiglu.getGate()))) +
+         elementBytes(elementTypeName(elementOf(pattern.swiglu.getUp()))) +
+         elementBytes(elementTypeName(elementOf(pattern.swiglu.getResult()))));
     auto rows =
         selectVectorRows(target, bytesPerRow, 0, 1,
                          std::max<int64_t>(1, tiles.bm / subblocks), "SwiGLU");
@@ -153,7 +133,7 @@ private:
       return success();
     GemmTiles tiles;
     bool grouped = std::is_same_v<GemmOp, moe::GroupedMatmulOp>;
-    return selectGemm(gemm, rhsOf(gemm), 1, grouped ? groupedBm : 0, tiles);
+    return selectGemm(gemm, gemmRhs(gemm), 1, grouped ? groupedBm : 0, tiles);
   }
 
   LogicalResult selectRouter(moe::RouterOp router) {
@@ -179,12 +159,13 @@ private:
   LogicalResult selectCombine(moe::CombineOp combine) {
     int64_t hidden = dimOf(combine.getResult(), 1);
     int64_t k = dimOf(combine.getWeights(), 1);
-    int64_t es = elementBytes(typeName(elementOf(combine.getExpertOut())));
+    int64_t es =
+        elementBytes(elementTypeName(elementOf(combine.getExpertOut())));
     // A non-f32 result needs a cast buffer, and so does a non-f32 shared
     // output the sum starts from.
     Type resultType = elementOf(combine.getResult());
     int64_t castBytes =
-        resultType.isF32() ? 0 : 2 * elementBytes(typeName(resultType));
+        resultType.isF32() ? 0 : 2 * elementBytes(elementTypeName(resultType));
     llvm::Expected<int64_t> rows = 0;
     int64_t cols = std::min<int64_t>(roundUp(hidden, 8), 2048);
     for (;; cols = roundUp(cols / 2, 8)) {

@@ -11,15 +11,12 @@ namespace npu_ir = mlir::moe_npu;
 
 namespace {
 
-/// A vector-only kernel; returns the builder of its region and sets the
-/// insertion point there.
+/// A vector-only kernel, with the insertion point at the start of its
+/// region.
 npu_ir::KernelOp createVectorKernel(OpBuilder &b, Location loc, StringRef name,
                                     int64_t grid, int64_t subblocks) {
-  auto kernel = npu_ir::KernelOp::create(b, loc, b.getStringAttr(name),
-                                         b.getI64IntegerAttr(grid),
-                                         b.getI64IntegerAttr(subblocks));
-  Type index = b.getIndexType();
-  kernel.getVector().emplaceBlock().addArguments({index, index}, {loc, loc});
+  auto kernel = createKernel(b, loc, name, grid, subblocks, /*cube=*/false,
+                             /*vector=*/true);
   b.setInsertionPointToStart(&kernel.getVector().front());
   return kernel;
 }
@@ -36,10 +33,6 @@ void forEachVectorItem(IndexBuilder &ib, npu_ir::KernelOp kernel, Value items,
   ib.loop(core, items, ib.c(cores), [&](Value item) {
     body(item, ib.div(ib.sub(item, core), ib.c(cores)));
   });
-}
-
-Type elementOf(Value memref) {
-  return cast<MemRefType>(memref.getType()).getElementType();
 }
 
 } // namespace
