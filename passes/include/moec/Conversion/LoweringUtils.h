@@ -45,6 +45,13 @@ Value dimSize(ImplicitLocOpBuilder &b, Value tensor, int64_t d);
 
 /// f16/bf16 scalars are extended to f32 so that all arithmetic is f32.
 Value extendToF32(ImplicitLocOpBuilder &b, Value scalar);
+/// The type arithmetic on `elementType` runs in: f64 stays f64, f16, bf16
+/// and f32 compute (and accumulate) in f32.
+Type computeTypeFor(Type elementType);
+/// Widens (extendTo) or rounds (truncateTo) a float scalar to `type`; a
+/// no-op when it already has that type.
+Value extendTo(ImplicitLocOpBuilder &b, Value scalar, Type type);
+Value truncateTo(ImplicitLocOpBuilder &b, Value scalar, Type type);
 /// Rounds an f32 scalar to `elementType` (a no-op for f32).
 Value truncateFromF32(ImplicitLocOpBuilder &b, Value scalar, Type elementType);
 

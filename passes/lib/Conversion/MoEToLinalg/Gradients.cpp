@@ -29,7 +29,7 @@ struct LowerSwigluGrad : OpRewritePattern<SwigluGradOp> {
     Type elementType = type.getElementType();
     // f16/bf16 are computed in f32 like the forward; f64 keeps its
     // precision, which the finite-difference checks rely on.
-    Type computeType = elementType.isF64() ? elementType : b.getF32Type();
+    Type computeType = computeTypeFor(elementType);
     int64_t rank = type.getRank();
     std::optional<double> limit;
     if (FloatAttr limitAttr = op.getLimitAttr())
@@ -51,7 +51,7 @@ struct LowerSwigluGrad : OpRewritePattern<SwigluGradOp> {
         iterators, [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder nb(loc, nested);
           auto extend = [&](Value scalar) {
-            return elementType.isF64() ? scalar : extendToF32(nb, scalar);
+            return extendTo(nb, scalar, computeType);
           };
           auto constant = [&](double value) {
             return floatConstant(nb, computeType, value);
@@ -98,9 +98,7 @@ struct LowerSwigluGrad : OpRewritePattern<SwigluGradOp> {
           }
 
           auto round = [&](Value scalar) {
-            return elementType.isF64()
-                       ? scalar
-                       : truncateFromF32(nb, scalar, elementType);
+            return truncateTo(nb, scalar, elementType);
           };
           linalg::YieldOp::create(nb, ValueRange{round(dg), round(du)});
         });
@@ -126,13 +124,9 @@ struct LowerCombineGrad : OpRewritePattern<CombineGradOp> {
     Type ysElement = cast<RankedTensorType>(ys.getType()).getElementType();
     Type wElement = cast<RankedTensorType>(w.getType()).getElementType();
     // The verifier makes both f64 or neither.
-    Type computeType = ysElement.isF64() ? ysElement : b.getF32Type();
+    Type computeType = computeTypeFor(ysElement);
     auto extend = [&](ImplicitLocOpBuilder &eb, Value scalar) {
-      return computeType.isF64() ? scalar : extendToF32(eb, scalar);
-    };
-    auto round = [&](ImplicitLocOpBuilder &rb, Value scalar, Type element) {
-      return computeType.isF64() ? scalar
-                                 : truncateFromF32(rb, scalar, element);
+      return extendTo(eb, scalar, computeType);
     };
     auto zero = [&](ImplicitLocOpBuilder &zb) -> SmallVector<Value> {
       return {floatConstant(zb, computeType, 0.0)};
@@ -177,7 +171,7 @@ struct LowerCombineGrad : OpRewritePattern<CombineGradOp> {
                     zero);
               },
               zero)[0];
-          linalg::YieldOp::create(nb, round(nb, value, ysElement));
+          linalg::YieldOp::create(nb, truncateTo(nb, value, ysElement));
         });
 
     // d_weights: a dot product over h in order, 0 for a pair with no row.
@@ -207,7 +201,7 @@ struct LowerCombineGrad : OpRewritePattern<CombineGradOp> {
                     });
               },
               zero)[0];
-          linalg::YieldOp::create(nb, round(nb, value, wElement));
+          linalg::YieldOp::create(nb, truncateTo(nb, value, wElement));
         });
 
     rewriter.replaceOp(op, {castTo(b, dys.getResult(0), ys.getType()),

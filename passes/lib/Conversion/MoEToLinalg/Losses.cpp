@@ -32,25 +32,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 using Body = function_ref<Value(ImplicitLocOpBuilder &, ValueRange)>;
 
-/// f64 stays f64; f16, bf16 and f32 are accumulated in f32.
-Type accumulatorType(Type elementType) {
-  if (elementType.isF64())
-    return elementType;
-  return Float32Type::get(elementType.getContext());
-}
-
-Value extendTo(ImplicitLocOpBuilder &b, Value scalar, Type type) {
-  if (scalar.getType() == type)
-    return scalar;
-  return arith::ExtFOp::create(b, type, scalar);
-}
-
-Value truncateTo(ImplicitLocOpBuilder &b, Value scalar, Type type) {
-  if (scalar.getType() == type)
-    return scalar;
-  return arith::TruncFOp::create(b, type, scalar);
-}
-
 /// An index value as a float of `type`.
 Value indexToFloat(ImplicitLocOpBuilder &b, Value index, Type type) {
   Value i64 = arith::IndexCastOp::create(b, b.getI64Type(), index);
@@ -164,7 +145,7 @@ struct LowerLoadBalancingLoss : OpRewritePattern<LoadBalancingLossOp> {
                                 PatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value logits = op.getLogits(), ids = op.getIds();
-    Type acc = accumulatorType(
+    Type acc = computeTypeFor(
         cast<RankedTensorType>(logits.getType()).getElementType());
     Value tokens = dimSize(b, logits, 0);
     Value numExperts = dimSize(b, logits, 1);
@@ -219,7 +200,7 @@ struct LowerRouterZLoss : OpRewritePattern<RouterZLossOp> {
                                 PatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value logits = op.getLogits();
-    Type acc = accumulatorType(
+    Type acc = computeTypeFor(
         cast<RankedTensorType>(logits.getType()).getElementType());
     Value tokens = dimSize(b, logits, 0);
     RowStats stats = rowStats(b, logits, tokens, acc);
@@ -250,7 +231,7 @@ struct LowerBiasUpdate : OpRewritePattern<BiasUpdateOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value bias = op.getBias(), ids = op.getIds();
     Type elementType = cast<RankedTensorType>(bias.getType()).getElementType();
-    Type acc = accumulatorType(elementType);
+    Type acc = computeTypeFor(elementType);
     Value numExperts = dimSize(b, bias, 0);
     Value counts = countAssignments(b, ids, numExperts);
 

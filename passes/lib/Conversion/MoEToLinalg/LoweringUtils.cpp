@@ -84,6 +84,24 @@ Value lowering::extendToF32(ImplicitLocOpBuilder &b, Value scalar) {
   return arith::ExtFOp::create(b, b.getF32Type(), scalar);
 }
 
+Type lowering::computeTypeFor(Type elementType) {
+  if (elementType.isF64())
+    return elementType;
+  return Float32Type::get(elementType.getContext());
+}
+
+Value lowering::extendTo(ImplicitLocOpBuilder &b, Value scalar, Type type) {
+  if (scalar.getType() == type)
+    return scalar;
+  return arith::ExtFOp::create(b, type, scalar);
+}
+
+Value lowering::truncateTo(ImplicitLocOpBuilder &b, Value scalar, Type type) {
+  if (scalar.getType() == type)
+    return scalar;
+  return arith::TruncFOp::create(b, type, scalar);
+}
+
 Value lowering::truncateFromF32(ImplicitLocOpBuilder &b, Value scalar,
                                 Type elementType) {
   if (elementType.isF32())

@@ -27,9 +27,7 @@ Value biasCorrection(ImplicitLocOpBuilder &b, Type computeType, double beta,
   Value power = math::PowFOp::create(b, floatConstant(b, f64, beta), step);
   Value correction =
       arith::SubFOp::create(b, floatConstant(b, f64, 1.0), power);
-  if (computeType == f64)
-    return correction;
-  return arith::TruncFOp::create(b, computeType, correction);
+  return truncateTo(b, correction, computeType);
 }
 
 /// The whole update is one linalg.generic with param, grad, m and v as inputs
@@ -46,7 +44,7 @@ struct LowerAdamW : OpRewritePattern<AdamWOp> {
     Type elementType = type.getElementType();
     // f16/bf16 would lose the small (1 - beta) terms and the moments'
     // precision, so they are computed in f32; f64 keeps its precision.
-    Type computeType = elementType.isF64() ? elementType : b.getF32Type();
+    Type computeType = computeTypeFor(elementType);
     int64_t rank = type.getRank();
 
     Value step = tensor::ExtractOp::create(b, op.getStep(), ValueRange{});
@@ -77,7 +75,7 @@ struct LowerAdamW : OpRewritePattern<AdamWOp> {
         maps, iterators, [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder nb(loc, nested);
           auto extend = [&](Value scalar) {
-            return elementType.isF64() ? scalar : extendToF32(nb, scalar);
+            return extendTo(nb, scalar, computeType);
           };
           auto constant = [&](double value) {
             return floatConstant(nb, computeType, value);
@@ -109,9 +107,7 @@ struct LowerAdamW : OpRewritePattern<AdamWOp> {
               nb, p, arith::MulFOp::create(nb, constant(lr), update));
 
           auto round = [&](Value scalar) {
-            return elementType.isF64()
-                       ? scalar
-                       : truncateFromF32(nb, scalar, elementType);
+            return truncateTo(nb, scalar, elementType);
           };
           linalg::YieldOp::create(
               nb, ValueRange{round(newP), round(newM), round(newV)});
