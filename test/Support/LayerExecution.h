@@ -31,6 +31,11 @@ struct LayerData {
                             uint64_t seed);
 };
 
+/// The folders of examples/ that hold a layer config.
+inline constexpr const char *kExampleLayers[] = {
+    "deepseek-v4-flash-16e", "deepseek-v3-16e", "deepseek-v2-lite",
+    "mixtral-8x7b",          "qwen3-30b-a3b",   "olmoe-1b-7b"};
+
 /// The layer of `examplesDir/name/config.json` with its routing (E, k,
 /// scoring, groups, bias, norm, scale, limit, shared count) as published
 /// and H = 64, I = 32, which keeps execution tests fast.

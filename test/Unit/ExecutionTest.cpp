@@ -102,10 +102,7 @@ TEST_P(ExampleLayer, MatchesReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ExampleLayer,
-                         ::testing::Values("deepseek-v4-flash-16e",
-                                           "deepseek-v3-16e",
-                                           "deepseek-v2-lite", "mixtral-8x7b",
-                                           "qwen3-30b-a3b", "olmoe-1b-7b"));
+                         ::testing::ValuesIn(kExampleLayers));
 
 //===----------------------------------------------------------------------===//
 // Edge cases

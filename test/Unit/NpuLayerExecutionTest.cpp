@@ -83,10 +83,7 @@ TEST_P(ExamplePlan, MatchesCPUPath) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ExamplePlan,
-                         ::testing::Values("deepseek-v4-flash-16e",
-                                           "deepseek-v3-16e",
-                                           "deepseek-v2-lite", "mixtral-8x7b",
-                                           "qwen3-30b-a3b", "olmoe-1b-7b"));
+                         ::testing::ValuesIn(kExampleLayers));
 
 MoELayerConfig smallConfig() {
   MoELayerConfig config;
