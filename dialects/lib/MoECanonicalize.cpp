@@ -48,7 +48,7 @@ struct SingleExpertGroupedMatmul : OpRewritePattern<GroupedMatmulOp> {
         rewriter, loc, matrixType, op.getWeight(),
         ArrayRef<ReassociationIndices>{{0, 1}, {2}});
     auto resultType = cast<RankedTensorType>(op.getType());
-    Value product = createMatmulWithF32Accumulation(
+    Value product = createAccumulatingMatmul(
         rewriter, loc, op.getInput(), matrix, resultType.getElementType());
     rewriter.replaceOpWithNewOp<tensor::CastOp>(op, resultType, product);
     return success();

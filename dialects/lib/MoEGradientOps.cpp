@@ -4,6 +4,9 @@
 
 #include "OperandChecker.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -83,20 +86,11 @@ SwigluOp::emitAdjoint(OpBuilder &b, ValueRange resultCotangents) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult CombineGradOp::verify() {
-  // The operand checks of moe.combine, with dy in place of the result and
-  // f64 allowed.
+  // The operand checks of moe.combine, with dy in place of the result.
   OperandChecker check(*this);
   if (failed(detail::verifyCombineOperands(check, getExpertOut(), getPerm(),
-                                           getWeights(), getDy(), "dy",
-                                           /*allowF64=*/true)))
+                                           getWeights(), getDy(), "dy")))
     return failure();
-  // One accumulation type for both results: f64 throughout or not at all.
-  Type outType = getExpertOut().getType().getElementType();
-  Type weightsType = getWeights().getType().getElementType();
-  if (outType.isF64() != weightsType.isF64())
-    return emitOpError() << "expected expert_out and weights to be both f64 "
-                            "or neither, got "
-                         << outType << " and " << weightsType;
   std::pair<Value, Value> sameType[] = {{getDExpertOut(), getExpertOut()},
                                         {getDWeights(), getWeights()}};
   StringRef names[][2] = {{"d_expert_out", "expert_out"},
@@ -132,5 +126,81 @@ CombineOp::emitAdjoint(OpBuilder &b, ValueRange resultCotangents) {
       getExpertOut(), getPerm(), getWeights(), dy);
   operandCotangents[0] = grad.getDExpertOut();
   operandCotangents[2] = grad.getDWeights();
+  return operandCotangents;
+}
+
+//===----------------------------------------------------------------------===//
+// GroupedMatmulWgradOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GroupedMatmulWgradOp::verify() {
+  OperandChecker check(*this);
+  FailureOr<NamedTensor> input =
+      check.tensor(getInput(), "input", {"rows", "K"});
+  if (failed(input) || failed(check.floatElements(*input)))
+    return failure();
+  FailureOr<NamedTensor> dy = check.tensor(getDy(), "dy", {"rows", "N"});
+  if (failed(dy) || failed(check.sameElements(*dy, *input)) ||
+      failed(check.dimMatches(*dy, 0, *input, 0)))
+    return failure();
+  // The result fixes E, K and N: the lowerings loop over static experts and
+  // tiles, and the operands may leave K and N dynamic (a cotangent typed
+  // like a dynamic forward result).
+  FailureOr<NamedTensor> dWeight =
+      check.tensor(getDWeight(), "d_weight", {"experts", "K", "N"});
+  if (failed(dWeight) || failed(check.sameElements(*dWeight, *input)))
+    return failure();
+  for (unsigned d = 0; d < 3; ++d)
+    if (failed(check.staticDim(*dWeight, d)))
+      return failure();
+  if (failed(check.dimMatches(*input, 1, *dWeight, 1)) ||
+      failed(check.dimMatches(*dy, 1, *dWeight, 2)))
+    return failure();
+  FailureOr<NamedTensor> offsets =
+      check.tensor(getOffsets(), "offsets", {"experts + 1"});
+  if (failed(offsets) || failed(check.indexElements(*offsets)) ||
+      failed(check.dimEquals(*offsets, 0, dWeight->dim(0) + 1,
+                             "d_weight experts = " + Twine(dWeight->dim(0)))))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GroupedMatmulOp: GradientOpInterface
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Value>>
+GroupedMatmulOp::emitAdjoint(OpBuilder &b, ValueRange resultCotangents) {
+  if (resultCotangents.size() != 1)
+    return emitOpError() << "expected 1 result cotangent, got "
+                         << resultCotangents.size();
+  SmallVector<Value> operandCotangents(getNumOperands(), Value());
+  Value dy = resultCotangents.front();
+  if (!dy)
+    return operandCotangents;
+  if (dy.getType() != getType())
+    return emitOpError() << "expected the result cotangent to have the "
+                            "result's type "
+                         << getType() << ", got " << dy.getType();
+  Location loc = getLoc();
+  // d_input = dy @ weight[e]^T per group: the same grouped GEMM on the
+  // weight transposed to [E, N, K], so that the forward's CPU kernel (which
+  // packs any static weight, computed or not) runs it.
+  auto weightType = cast<RankedTensorType>(getWeight().getType());
+  auto transposedType =
+      RankedTensorType::get({weightType.getDimSize(0), weightType.getDimSize(2),
+                             weightType.getDimSize(1)},
+                            weightType.getElementType());
+  Value init = tensor::EmptyOp::create(b, loc, transposedType.getShape(),
+                                       transposedType.getElementType());
+  Value transposed = linalg::TransposeOp::create(b, loc, getWeight(), init,
+                                                 ArrayRef<int64_t>{0, 2, 1})
+                         .getResult()[0];
+  Value dInput = GroupedMatmulOp::create(b, loc, getInput().getType(), dy,
+                                         transposed, getOffsets());
+  Value dWeight = GroupedMatmulWgradOp::create(b, loc, weightType, getInput(),
+                                               dy, getOffsets());
+  operandCotangents[0] = dInput;
+  operandCotangents[1] = dWeight;
   return operandCotangents;
 }

@@ -1,14 +1,18 @@
 //===- MoELossOps.cpp - verifiers of the auxiliary-loss ops -----*- C++ -*-===//
 //
-// moe.load_balancing_loss, moe.router_z_loss and moe.bias_update. Unlike the
-// forward ops these accept f64 too: losses are checked against finite
-// differences in f64.
+// moe.load_balancing_loss, moe.router_z_loss and moe.bias_update, the
+// gradients of the two losses (moe.load_balancing_loss_grad,
+// moe.router_z_loss_grad) and the losses' GradientOpInterface. All accept
+// f64, so that losses and gradients are checked against finite differences
+// in f64.
 //
 //===----------------------------------------------------------------------===//
 
 #include "moec/Dialect/MoE/MoEOps.h"
 
 #include "OperandChecker.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include <cmath>
 
@@ -65,18 +69,48 @@ FailureOr<NamedTensor> verifyIds(OperandChecker &check, Operation *op,
   return ids;
 }
 
-/// `loss` is a rank-0 tensor of the accumulator type of `logits`.
+/// `loss` (the forward's result, or the cotangent `dloss`, named `name`) is
+/// a rank-0 tensor of the accumulator type of `logits`.
 LogicalResult verifyLossResult(OperandChecker &check, Operation *op, Value loss,
-                               const NamedTensor &logits) {
-  FailureOr<NamedTensor> result = check.tensor(loss, "loss", {});
+                               const NamedTensor &logits,
+                               StringRef name = "loss",
+                               StringRef inputName = "logits") {
+  FailureOr<NamedTensor> result = check.tensor(loss, name, {});
   if (failed(result))
     return failure();
   Type expected = accumulatorType(logits.elementType());
   if (result->elementType() != expected)
     return op->emitOpError()
-           << "expected loss element type to be " << expected << " for "
-           << logits.elementType() << " logits, got " << result->elementType();
+           << "expected " << name << " element type to be " << expected
+           << " for " << logits.elementType() << " " << inputName << ", got "
+           << result->elementType();
   return success();
+}
+
+/// `d_logits` has exactly the type of `logits`: the lowering builds it with
+/// logits' shape, and a static/dynamic mix would only move a mismatch from
+/// compile time to run time.
+LogicalResult verifyLogitsCotangent(Operation *op, Value dLogits,
+                                    Value logits) {
+  if (dLogits.getType() == logits.getType())
+    return success();
+  return op->emitOpError() << "expected d_logits to have logits' type "
+                           << logits.getType() << ", got " << dLogits.getType();
+}
+
+/// The checks every loss adjoint makes: one result cotangent, of the loss's
+/// type. Returns the cotangent, null when there is none.
+FailureOr<Value> lossCotangent(Operation *op, ValueRange resultCotangents) {
+  if (resultCotangents.size() != 1)
+    return op->emitOpError()
+           << "expected 1 result cotangent, got " << resultCotangents.size();
+  Value dloss = resultCotangents.front();
+  Type lossType = op->getResult(0).getType();
+  if (dloss && dloss.getType() != lossType)
+    return op->emitOpError()
+           << "expected the result cotangent to have the loss's type "
+           << lossType << ", got " << dloss.getType();
+  return dloss;
 }
 
 /// `logits : [tokens, experts]` of a float type.
@@ -110,6 +144,41 @@ LogicalResult LoadBalancingLossOp::verify() {
   return verifyLossResult(check, *this, getLoss(), *logits);
 }
 
+FailureOr<SmallVector<Value>>
+LoadBalancingLossOp::emitAdjoint(OpBuilder &b, ValueRange resultCotangents) {
+  FailureOr<Value> dloss = lossCotangent(*this, resultCotangents);
+  if (failed(dloss))
+    return failure();
+  // ids are integers: no gradient.
+  SmallVector<Value> operandCotangents((*this)->getNumOperands(), Value());
+  if (!*dloss)
+    return operandCotangents;
+  operandCotangents[0] = LoadBalancingLossGradOp::create(
+      b, getLoc(), getLogits().getType(), getLogits(), getIds(), *dloss,
+      getAlphaAttr());
+  return operandCotangents;
+}
+
+//===----------------------------------------------------------------------===//
+// LoadBalancingLossGradOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LoadBalancingLossGradOp::verify() {
+  // The forward's operand checks, then dloss in place of the loss.
+  OperandChecker check(*this);
+  SharedDim tokens;
+  FailureOr<NamedTensor> logits =
+      verifyLogits(check, *this, getLogits(), tokens);
+  if (failed(logits))
+    return failure();
+  if (failed(verifyIds(check, *this, getIds(), tokens, logits->dim(1),
+                       "logits")) ||
+      failed(nonNegativeFinite(*this, getAlpha().convertToDouble(), "alpha")) ||
+      failed(verifyLossResult(check, *this, getDloss(), *logits, "dloss")))
+    return failure();
+  return verifyLogitsCotangent(*this, getDLogits(), getLogits());
+}
+
 //===----------------------------------------------------------------------===//
 // RouterZLossOp
 //===----------------------------------------------------------------------===//
@@ -122,6 +191,34 @@ LogicalResult RouterZLossOp::verify() {
   if (failed(logits))
     return failure();
   return verifyLossResult(check, *this, getLoss(), *logits);
+}
+
+FailureOr<SmallVector<Value>>
+RouterZLossOp::emitAdjoint(OpBuilder &b, ValueRange resultCotangents) {
+  FailureOr<Value> dloss = lossCotangent(*this, resultCotangents);
+  if (failed(dloss))
+    return failure();
+  SmallVector<Value> operandCotangents((*this)->getNumOperands(), Value());
+  if (!*dloss)
+    return operandCotangents;
+  operandCotangents[0] = RouterZLossGradOp::create(
+      b, getLoc(), getLogits().getType(), getLogits(), *dloss);
+  return operandCotangents;
+}
+
+//===----------------------------------------------------------------------===//
+// RouterZLossGradOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RouterZLossGradOp::verify() {
+  OperandChecker check(*this);
+  SharedDim tokens;
+  FailureOr<NamedTensor> logits =
+      verifyLogits(check, *this, getLogits(), tokens);
+  if (failed(logits) ||
+      failed(verifyLossResult(check, *this, getDloss(), *logits, "dloss")))
+    return failure();
+  return verifyLogitsCotangent(*this, getDLogits(), getLogits());
 }
 
 //===----------------------------------------------------------------------===//
@@ -142,5 +239,64 @@ LogicalResult BiasUpdateOp::verify() {
   if (failed(result) || failed(check.sameElements(*result, *bias)) ||
       failed(check.dimMatches(*result, 0, *bias, 0)))
     return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MseLossOp, MseLossGradOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// `input` of a float type and `target` of exactly its type.
+FailureOr<NamedTensor> verifyPrediction(OperandChecker &check, Operation *op,
+                                        Value input, Value target) {
+  auto type = cast<RankedTensorType>(input.getType());
+  NamedTensor named{type, "input", {}};
+  if (failed(lossFloatElements(op, named)))
+    return failure();
+  if (target.getType() != type)
+    return op->emitOpError() << "expected target to have input's type " << type
+                             << ", got " << target.getType();
+  return named;
+}
+
+} // namespace
+
+LogicalResult MseLossOp::verify() {
+  OperandChecker check(*this);
+  FailureOr<NamedTensor> input =
+      verifyPrediction(check, *this, getInput(), getTarget());
+  if (failed(input))
+    return failure();
+  return verifyLossResult(check, *this, getLoss(), *input, "loss", "input");
+}
+
+FailureOr<SmallVector<Value>>
+MseLossOp::emitAdjoint(OpBuilder &b, ValueRange resultCotangents) {
+  FailureOr<Value> dloss = lossCotangent(*this, resultCotangents);
+  if (failed(dloss))
+    return failure();
+  SmallVector<Value> operandCotangents((*this)->getNumOperands(), Value());
+  if (!*dloss)
+    return operandCotangents;
+  Value dInput = MseLossGradOp::create(b, getLoc(), getInput().getType(),
+                                       getInput(), getTarget(), *dloss);
+  operandCotangents[0] = dInput;
+  operandCotangents[1] = arith::NegFOp::create(b, getLoc(), dInput);
+  return operandCotangents;
+}
+
+LogicalResult MseLossGradOp::verify() {
+  OperandChecker check(*this);
+  FailureOr<NamedTensor> input =
+      verifyPrediction(check, *this, getInput(), getTarget());
+  if (failed(input) || failed(verifyLossResult(check, *this, getDloss(), *input,
+                                               "dloss", "input")))
+    return failure();
+  if (getDInput().getType() != getInput().getType())
+    return emitOpError() << "expected d_input to have input's type "
+                         << getInput().getType() << ", got "
+                         << getDInput().getType();
   return success();
 }

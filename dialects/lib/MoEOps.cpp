@@ -219,10 +219,9 @@ LogicalResult SwigluOp::verify() {
 
 LogicalResult mlir::moe::detail::verifyCombineOperands(
     OperandChecker &check, Value expertOut, Value perm, Value weights,
-    Value tokensByHidden, StringRef tokensByHiddenName, bool allowF64) {
+    Value tokensByHidden, StringRef tokensByHiddenName) {
   auto floats = [&](const NamedTensor &tensor) {
-    return allowF64 ? check.gradientFloatElements(tensor)
-                    : check.floatElements(tensor);
+    return check.floatElements(tensor);
   };
   FailureOr<NamedTensor> out =
       check.tensor(expertOut, "expert_out", {"rows", "hidden"});
@@ -241,14 +240,18 @@ LogicalResult mlir::moe::detail::verifyCombineOperands(
       failed(check.dimMatches(*th, 0, *w, 0)) ||
       failed(check.dimMatches(*th, 1, *out, 1)))
     return failure();
+  // One accumulation type: f64 throughout or not at all.
+  if (out->elementType().isF64() != w->elementType().isF64())
+    return check.error() << "expected expert_out and weights to be both f64 "
+                            "or neither, got "
+                         << out->elementType() << " and " << w->elementType();
   return success();
 }
 
 LogicalResult CombineOp::verify() {
   OperandChecker check(*this);
   return detail::verifyCombineOperands(check, getExpertOut(), getPerm(),
-                                       getWeights(), getResult(), "result",
-                                       /*allowF64=*/false);
+                                       getWeights(), getResult(), "result");
 }
 
 //===----------------------------------------------------------------------===//

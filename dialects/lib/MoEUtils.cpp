@@ -18,21 +18,20 @@ Value moe::createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type,
                                  dynamicSizes);
 }
 
-Value moe::createMatmulWithF32Accumulation(OpBuilder &b, Location loc,
-                                           Value lhs, Value rhs,
-                                           Type resultElementType) {
+Value moe::createAccumulatingMatmul(OpBuilder &b, Location loc, Value lhs,
+                                    Value rhs, Type resultElementType) {
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
-  Type f32 = b.getF32Type();
+  Type acc = lhsType.getElementType().isF64() ? b.getF64Type() : b.getF32Type();
   auto accType = RankedTensorType::get(
-      {lhsType.getDimSize(0), rhsType.getDimSize(1)}, f32);
+      {lhsType.getDimSize(0), rhsType.getDimSize(1)}, acc);
   Value init = createEmptyLike(b, loc, accType, lhs);
-  Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(f32, 0.0));
-  Value acc = linalg::FillOp::create(b, loc, zero, init).getResult(0);
+  Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(acc, 0.0));
+  Value filled = linalg::FillOp::create(b, loc, zero, init).getResult(0);
   Value product =
-      linalg::MatmulOp::create(b, loc, ValueRange{lhs, rhs}, ValueRange{acc})
+      linalg::MatmulOp::create(b, loc, ValueRange{lhs, rhs}, ValueRange{filled})
           .getResult(0);
-  if (resultElementType == f32)
+  if (resultElementType == acc)
     return product;
   return arith::TruncFOp::create(b, loc, accType.clone(resultElementType),
                                  product);

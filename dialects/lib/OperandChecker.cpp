@@ -31,14 +31,6 @@ OperandChecker::tensor(Value value, StringRef name,
 
 LogicalResult OperandChecker::floatElements(const NamedTensor &t) {
   Type e = t.elementType();
-  if (e.isF32() || e.isF16() || e.isBF16())
-    return success();
-  return op->emitOpError() << "expected " << t.name
-                           << " element type to be f32, f16 or bf16, got " << e;
-}
-
-LogicalResult OperandChecker::gradientFloatElements(const NamedTensor &t) {
-  Type e = t.elementType();
   if (e.isF32() || e.isF64() || e.isF16() || e.isBF16())
     return success();
   return op->emitOpError() << "expected " << t.name

@@ -46,11 +46,9 @@ public:
   FailureOr<NamedTensor> tensor(Value value, StringRef name,
                                 std::initializer_list<StringRef> dimNames);
 
-  /// Element type is f32, f16 or bf16.
+  /// Element type is f32, f64, f16 or bf16 (f64 so that whole layers and
+  /// their gradients can be checked against finite differences).
   LogicalResult floatElements(const NamedTensor &t);
-  /// Element type is f32, f64, f16 or bf16 (the backward ops, which also
-  /// run in f64 for finite-difference checks).
-  LogicalResult gradientFloatElements(const NamedTensor &t);
   /// Element type is i32 or i64.
   LogicalResult indexElements(const NamedTensor &t);
   /// Element type equals that of `ref`.
@@ -88,13 +86,11 @@ LogicalResult verifyRoutingOperands(OperandChecker &check, Attribute routing,
 /// moe.combine's operand checks, shared with moe.combine_grad:
 /// `expertOut` [rows, hidden], `perm` [rows] of indices, `weights`
 /// [tokens, k], and `tokensByHidden` [tokens, hidden] with expert_out's
-/// element type (the result, or dy). Floats are f32/f16/bf16, and f64 too
-/// with `allowF64`.
+/// element type (the result, or dy).
 LogicalResult verifyCombineOperands(OperandChecker &check, Value expertOut,
                                     Value perm, Value weights,
                                     Value tokensByHidden,
-                                    StringRef tokensByHiddenName,
-                                    bool allowF64);
+                                    StringRef tokensByHiddenName);
 
 } // namespace mlir::moe::detail
 

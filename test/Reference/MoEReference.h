@@ -58,6 +58,11 @@ struct RouterResult {
 /// wrong with it.
 std::string checkRouting(const Routing &routing, int64_t E);
 
+/// Step 1 of the router for one token's logits [E]: softmax, sigmoid or
+/// sqrt(softplus) scores.
+std::vector<double> routerScores(const std::vector<double> &logits,
+                                 Scoring scoring);
+
 /// moe.router with top-k selection. \p logits is [T, E]; \p bias is [E] or
 /// empty for no selection bias.
 RouterResult route(const std::vector<double> &logits, int64_t T, int64_t E,
@@ -144,6 +149,18 @@ std::string checkLayer(const LayerWeights &weights, int64_t T,
 std::vector<double> layer(const std::vector<double> &x, int64_t T,
                           const LayerWeights &weights,
                           const std::vector<int64_t> &tokenIds = {});
+
+/// The gradients of layer() for the cotangent \p dy [T, H] of its output,
+/// by reverse mode written out per token and slot (independently of the
+/// compiler's dispatch/combine formulation): the same routing as layer()
+/// with the ids held fixed, no gradient for the bias. Top-k routing only.
+struct LayerGradients {
+  std::vector<double> y, dx, dRouterW, dWGate, dWUp, dWDown;
+  std::vector<double> dSharedGate, dSharedUp, dSharedDown; ///< empty if S = 0
+};
+LayerGradients layerBackward(const std::vector<double> &x, int64_t T,
+                             const LayerWeights &weights,
+                             const std::vector<double> &dy);
 
 } // namespace moec::reference
 

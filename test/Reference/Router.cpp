@@ -17,8 +17,10 @@ namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
-/// Step 1 for one token.
-std::vector<double> scores(const std::vector<double> &logits, Scoring scoring) {
+} // namespace
+
+std::vector<double> routerScores(const std::vector<double> &logits,
+                                 Scoring scoring) {
   std::vector<double> s;
   switch (scoring) {
   case Scoring::Softmax: {
@@ -49,6 +51,8 @@ std::vector<double> scores(const std::vector<double> &logits, Scoring scoring) {
   }
   return s;
 }
+
+namespace {
 
 /// Indices of the \p n largest \p values, largest first, ties to the lower
 /// index, NaN ranking as -inf so that the result is always n distinct indices.
@@ -163,7 +167,7 @@ RouterResult route(const std::vector<double> &logits, int64_t T, int64_t E,
   const std::vector<bool> allValid(routing.k, true);
   for (int64_t t = 0; t < T; ++t) {
     std::vector<double> row = rowOf(logits, t, E);
-    std::vector<double> s = scores(row, routing.scoring);
+    std::vector<double> s = routerScores(row, routing.scoring);
     std::vector<double> c = s;
     for (int64_t e = 0; e < E; ++e) {
       if (!bias.empty())
@@ -200,7 +204,7 @@ RouterResult routeHash(const std::vector<double> &logits, int64_t T, int64_t E,
   RouterResult result;
   for (int64_t t = 0; t < T; ++t) {
     std::vector<double> row = rowOf(logits, t, E);
-    std::vector<double> s = scores(row, routing.scoring);
+    std::vector<double> s = routerScores(row, routing.scoring);
     int64_t token = tokenIds[t];
     bool tokenValid = token >= 0 && token < hash.vocab;
     std::vector<double> w(k, 0.0);

@@ -109,11 +109,9 @@ moec::test::runKernel(const Kernel &kernel, const MoELayerConfig &config,
   return got;
 }
 
-Comparison moec::test::compareWithReference(const MoELayerConfig &config,
-                                            const LayerData &data,
-                                            std::vector<float> got) {
-  Comparison result;
-  result.got = std::move(got);
+reference::LayerWeights
+moec::test::referenceWeights(const MoELayerConfig &config,
+                             const LayerData &data) {
   reference::LayerWeights weights;
   weights.H = config.hidden, weights.I = config.intermediate,
   weights.E = config.numExperts, weights.S = config.sharedIntermediate();
@@ -127,8 +125,17 @@ Comparison moec::test::compareWithReference(const MoELayerConfig &config,
   weights.bias = reference::toDouble(data.bias);
   weights.swigluLimit = config.swigluLimit;
   weights.routing = referenceRouting(config);
-  result.want =
-      reference::layer(reference::toDouble(data.x), data.tokens, weights);
+  return weights;
+}
+
+Comparison moec::test::compareWithReference(const MoELayerConfig &config,
+                                            const LayerData &data,
+                                            std::vector<float> got) {
+  Comparison result;
+  result.got = std::move(got);
+  result.want = reference::layer(reference::toDouble(data.x), data.tokens,
+                                 referenceWeights(config, data));
+
 
   double sumSquares = 0;
   size_t finite = 0;

@@ -45,6 +45,10 @@ llvm::Expected<MoELayerConfig> scaledExampleConfig(llvm::StringRef examplesDir,
 /// The reference's routing settings for `config`.
 reference::Routing referenceRouting(const MoELayerConfig &config);
 
+/// The reference's weights of `config`'s layer on `data`, in f64.
+reference::LayerWeights referenceWeights(const MoELayerConfig &config,
+                                         const LayerData &data);
+
 struct Comparison {
   std::vector<float> got;
   std::vector<double> want;

@@ -1,16 +1,17 @@
 //===- AdamWExecutionTest.cpp - compiled moe.adamw against a C++ AdamW ----===//
 //
-// moe.adamw compiled through the C++ API and run for several steps, each
-// call's outputs fed back as the next call's inputs (the way a training loop
-// uses it), against a plain C++ AdamW of MOE-SEMANTICS.md's formula.
+// moe.adamw compiled through the C++ API and run for several steps in place
+// on the caller's buffers (results tied with `moe.in_place`, the way a
+// training loop uses it: the same parameter and moment buffers every step,
+// no copies or swaps), against a plain C++ AdamW of MOE-SEMANTICS.md's
+// formula. Also: the same kernel given separate output buffers (the input
+// is copied there and left unchanged), and a training-step-like function
+// updating two parameters in place with two adamw ops and returning a loss.
 //
 // The reference computes in the kernel's precision with the scalars rounded
 // the way the lowering rounds them: 1 - beta^t and 1 - beta in f64, then to
 // the element type. Errors are normwise: max |got - want| / max |want| per
 // tensor, since m = b1 m + (1 - b1) g may cancel to near zero in places.
-//
-// The runtime refuses outputs that alias inputs, so the updated parameter
-// and moments go to separate buffers here, swapped in after each step.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,7 +49,8 @@ struct Hyper {
 };
 
 /// `@adamw` taking (param, grad, m, v, step) of `tensorType` / `stepType`
-/// and returning the updated (param, m, v).
+/// and returning the updated (param, m, v), each written in place into its
+/// argument (0, 2 and 3).
 std::string adamwSource(const std::string &tensorType,
                         const std::string &stepType, const Hyper &h) {
   // 17 significant digits, so that the attributes parse back to exactly the
@@ -56,7 +58,8 @@ std::string adamwSource(const std::string &tensorType,
   return llvm::formatv(
              R"mlir(
 func.func @adamw(%p: {0}, %g: {0}, %m: {0}, %v: {0}, %t: {1})
-    -> ({0}, {0}, {0}) {
+    -> ({0} {{moe.in_place = 0 : i64}, {0} {{moe.in_place = 2 : i64},
+        {0} {{moe.in_place = 3 : i64}) {
   %p1, %m1, %v1 = moe.adamw %p, %g, %m, %v step %t lr = {2:e16} beta1 = {3:e16}
       beta2 = {4:e16} eps = {5:e16} weight_decay = {6:e16}
       : ({0}, {0}, {0}, {0}, {1}) -> ({0}, {0}, {0})
@@ -143,8 +146,10 @@ double runCase(const Kernel &kernel, const Case &c, const Hyper &h,
     v = random(0.01, true);
   }
   std::vector<T> refP = p, refM = m, refV = v;
-  std::vector<T> outP(n), outM(n), outV(n);
   const DType dtype = dtypeOf<T>();
+  // The same views every step, as inputs and as the tied outputs.
+  TensorView pView(p.data(), dtype, c.shape), mView(m.data(), dtype, c.shape),
+      vView(v.data(), dtype, c.shape);
 
   double worst = 0;
   for (int64_t s = 0; s < c.steps; ++s) {
@@ -155,34 +160,23 @@ double runCase(const Kernel &kernel, const Case &c, const Hyper &h,
     int32_t step32 = static_cast<int32_t>(step);
     TensorView stepView = c.i32Step ? TensorView(&step32, DType::I32, {})
                                     : TensorView(&step64, DType::I64, {});
-    std::fill(outP.begin(), outP.end(), std::nan(""));
-    std::fill(outM.begin(), outM.end(), std::nan(""));
-    std::fill(outV.begin(), outV.end(), std::nan(""));
-    llvm::Error err =
-        kernel.run({TensorView(p.data(), dtype, c.shape),
-                    TensorView(g.data(), dtype, c.shape),
-                    TensorView(m.data(), dtype, c.shape),
-                    TensorView(v.data(), dtype, c.shape), stepView},
-                   {TensorView(outP.data(), dtype, c.shape),
-                    TensorView(outM.data(), dtype, c.shape),
-                    TensorView(outV.data(), dtype, c.shape)});
+    llvm::Error err = kernel.run(
+        {pView, TensorView(g.data(), dtype, c.shape), mView, vView, stepView},
+        {pView, mView, vView});
     if (err) {
       ADD_FAILURE() << "step " << step << ": "
                     << llvm::toString(std::move(err));
       return INFINITY;
     }
     referenceStep(refP, refM, refV, g, step, h);
-    for (auto [name, got, want] : {std::make_tuple("param", &outP, &refP),
-                                   std::make_tuple("m", &outM, &refM),
-                                   std::make_tuple("v", &outV, &refV)}) {
+    for (auto [name, got, want] :
+         {std::make_tuple("param", &p, &refP), std::make_tuple("m", &m, &refM),
+          std::make_tuple("v", &v, &refV)}) {
       double e = normwiseError(*got, *want);
       SCOPED_TRACE(::testing::Message() << name << " at step " << step);
       EXPECT_FALSE(std::isnan(e));
       worst = std::isnan(e) ? INFINITY : std::max(worst, e);
     }
-    std::swap(p, outP);
-    std::swap(m, outM);
-    std::swap(v, outV);
   }
   return worst;
 }
@@ -266,31 +260,210 @@ TEST(AdamWExecution, F64MatchesReference) {
 TEST(AdamWExecution, FirstStepIsSignedLearningRate) {
   // At step 1 from zero moments, mh / sqrt(vh) = g / |g| exactly up to eps,
   // so without weight decay every parameter moves by -lr * sign(g): a check
-  // that needs no reference implementation.
+  // that needs no reference implementation. Updated in place.
   Hyper h;
   h.lr = 0.5;
   h.weightDecay = 0.0;
   auto kernel = compileAdamW("tensor<4xf64>", "tensor<i64>", h);
   ASSERT_TRUE(kernel);
-  std::vector<double> p = {1.0, -2.0, 3.0, 0.25}, g = {4.0, -0.5, 1e-3, -7.0};
-  std::vector<double> m(4, 0.0), v(4, 0.0), outP(4), outM(4), outV(4);
+  const std::vector<double> p0 = {1.0, -2.0, 3.0, 0.25};
+  std::vector<double> p = p0, g = {4.0, -0.5, 1e-3, -7.0};
+  std::vector<double> m(4, 0.0), v(4, 0.0);
+  TensorView pv(p.data(), DType::F64, {4}), mv(m.data(), DType::F64, {4}),
+      vv(v.data(), DType::F64, {4});
   int64_t step = 1;
-  llvm::Error err = kernel->run({TensorView(p.data(), DType::F64, {4}),
-                                 TensorView(g.data(), DType::F64, {4}),
-                                 TensorView(m.data(), DType::F64, {4}),
-                                 TensorView(v.data(), DType::F64, {4}),
-                                 TensorView(&step, DType::I64, {})},
-                                {TensorView(outP.data(), DType::F64, {4}),
-                                 TensorView(outM.data(), DType::F64, {4}),
-                                 TensorView(outV.data(), DType::F64, {4})});
+  llvm::Error err = kernel->run({pv, TensorView(g.data(), DType::F64, {4}), mv,
+                                 vv, TensorView(&step, DType::I64, {})},
+                                {pv, mv, vv});
   ASSERT_FALSE(static_cast<bool>(err)) << llvm::toString(std::move(err));
   for (size_t i = 0; i < p.size(); ++i) {
     double sign = g[i] > 0 ? 1.0 : -1.0;
     // eps / |g| is the only deviation: at most 1e-8 / 1e-3.
-    EXPECT_NEAR(outP[i], p[i] - h.lr * sign, 1e-5 * h.lr) << i;
-    EXPECT_DOUBLE_EQ(outM[i], 0.1 * g[i]) << i;
-    EXPECT_NEAR(outV[i], 0.001 * g[i] * g[i], 1e-18 + 1e-15 * g[i] * g[i]) << i;
+    EXPECT_NEAR(p[i], p0[i] - h.lr * sign, 1e-5 * h.lr) << i;
+    EXPECT_DOUBLE_EQ(m[i], 0.1 * g[i]) << i;
+    EXPECT_NEAR(v[i], 0.001 * g[i] * g[i], 1e-18 + 1e-15 * g[i] * g[i]) << i;
   }
+}
+
+TEST(AdamWExecution, SeparateOutputsLeaveInputsUnchanged) {
+  // The tied results given buffers of their own: the runtime copies each
+  // argument there and runs the update on the copy, so the inputs keep
+  // their values and the outputs are bit for bit what the in-place call
+  // writes.
+  Hyper h;
+  auto kernel = compileAdamW("tensor<?xf32>", "tensor<i64>", h);
+  ASSERT_TRUE(kernel);
+  std::mt19937_64 rng(23);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  const int64_t n = 53;
+  std::vector<float> p(n), g(n), m(n), v(n);
+  for (int64_t i = 0; i < n; ++i) {
+    p[i] = uniform(rng);
+    g[i] = uniform(rng);
+    m[i] = 0.1f * uniform(rng);
+    v[i] = 0.01f * std::fabs(uniform(rng));
+  }
+  const std::vector<float> p0 = p, m0 = m, v0 = v;
+  std::vector<float> outP(n, NAN), outM(n, NAN), outV(n, NAN);
+  int64_t step = 7;
+  auto view = [&](std::vector<float> &data) {
+    return TensorView(data.data(), DType::F32, {n});
+  };
+  TensorView stepView(&step, DType::I64, {});
+  llvm::Error err = kernel->run({view(p), view(g), view(m), view(v), stepView},
+                                {view(outP), view(outM), view(outV)});
+  ASSERT_FALSE(static_cast<bool>(err)) << llvm::toString(std::move(err));
+  EXPECT_EQ(p, p0);
+  EXPECT_EQ(m, m0);
+  EXPECT_EQ(v, v0);
+
+  err = kernel->run({view(p), view(g), view(m), view(v), stepView},
+                    {view(p), view(m), view(v)});
+  ASSERT_FALSE(static_cast<bool>(err)) << llvm::toString(std::move(err));
+  EXPECT_EQ(outP, p);
+  EXPECT_EQ(outM, m);
+  EXPECT_EQ(outV, v);
+  EXPECT_NE(p, p0);
+}
+
+/// A training step's shape: the loss and gradients computed from the
+/// parameters, then one adamw per parameter, updated in place, with the
+/// loss among the results: loss = sum(w1^2) + sum(w2^2), gradients 2 w.
+/// Results (w1, m1, v1, loss, w2, m2, v2), the loss between tied results
+/// so that the out-parameter of the one untied result must be found among
+/// them.
+constexpr const char *kTrainStep = R"mlir(
+#id2 = affine_map<(i, j) -> (i, j)>
+#id1 = affine_map<(i) -> (i)>
+func.func @train_step(%w1: tensor<6x5xf32>, %m1: tensor<6x5xf32>,
+                      %v1: tensor<6x5xf32>, %w2: tensor<7xf32>,
+                      %m2: tensor<7xf32>, %v2: tensor<7xf32>, %t: tensor<i64>)
+    -> (tensor<6x5xf32> {moe.in_place = 0 : i64},
+        tensor<6x5xf32> {moe.in_place = 1 : i64},
+        tensor<6x5xf32> {moe.in_place = 2 : i64},
+        tensor<f32>,
+        tensor<7xf32> {moe.in_place = 3 : i64},
+        tensor<7xf32> {moe.in_place = 4 : i64},
+        tensor<7xf32> {moe.in_place = 5 : i64}) {
+  %zero = arith.constant 0.0 : f32
+  %two = arith.constant 2.0 : f32
+  %e0 = tensor.empty() : tensor<f32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e0 : tensor<f32>) -> tensor<f32>
+  %l1 = linalg.reduce ins(%w1 : tensor<6x5xf32>) outs(%acc : tensor<f32>)
+      dimensions = [0, 1]
+      (%x: f32, %a: f32) {
+        %sq = arith.mulf %x, %x : f32
+        %s = arith.addf %a, %sq : f32
+        linalg.yield %s : f32
+      }
+  %loss = linalg.reduce ins(%w2 : tensor<7xf32>) outs(%l1 : tensor<f32>)
+      dimensions = [0]
+      (%x: f32, %a: f32) {
+        %sq = arith.mulf %x, %x : f32
+        %s = arith.addf %a, %sq : f32
+        linalg.yield %s : f32
+      }
+  %e1 = tensor.empty() : tensor<6x5xf32>
+  %g1 = linalg.generic {indexing_maps = [#id2, #id2],
+                        iterator_types = ["parallel", "parallel"]}
+      ins(%w1 : tensor<6x5xf32>) outs(%e1 : tensor<6x5xf32>) {
+    ^bb0(%x: f32, %o: f32):
+      %d = arith.mulf %two, %x : f32
+      linalg.yield %d : f32
+  } -> tensor<6x5xf32>
+  %e2 = tensor.empty() : tensor<7xf32>
+  %g2 = linalg.generic {indexing_maps = [#id1, #id1],
+                        iterator_types = ["parallel"]}
+      ins(%w2 : tensor<7xf32>) outs(%e2 : tensor<7xf32>) {
+    ^bb0(%x: f32, %o: f32):
+      %d = arith.mulf %two, %x : f32
+      linalg.yield %d : f32
+  } -> tensor<7xf32>
+  %w1n, %m1n, %v1n = moe.adamw %w1, %g1, %m1, %v1 step %t
+      lr = 5.0000000000000003e-02 weight_decay = 0.0
+      : (tensor<6x5xf32>, tensor<6x5xf32>, tensor<6x5xf32>, tensor<6x5xf32>,
+         tensor<i64>) -> (tensor<6x5xf32>, tensor<6x5xf32>, tensor<6x5xf32>)
+  %w2n, %m2n, %v2n = moe.adamw %w2, %g2, %m2, %v2 step %t
+      lr = 2.0000000000000001e-01 beta1 = 8.0000000000000004e-01
+      weight_decay = 1.0000000000000001e-01
+      : (tensor<7xf32>, tensor<7xf32>, tensor<7xf32>, tensor<7xf32>,
+         tensor<i64>) -> (tensor<7xf32>, tensor<7xf32>, tensor<7xf32>)
+  return %w1n, %m1n, %v1n, %loss, %w2n, %m2n, %v2n
+      : tensor<6x5xf32>, tensor<6x5xf32>, tensor<6x5xf32>, tensor<f32>,
+        tensor<7xf32>, tensor<7xf32>, tensor<7xf32>
+}
+)mlir";
+
+TEST(AdamWExecution, TrainStepUpdatesTwoParametersInPlace) {
+  CompileOptions options;
+  options.entry = "train_step";
+  auto kernel = compiler().compileSource(kTrainStep, options);
+  ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+  EXPECT_EQ((*kernel)->signature().toString(),
+            "train_step(arg0: f32[6, 5], arg1: f32[6, 5], arg2: f32[6, 5], "
+            "arg3: f32[7], arg4: f32[7], arg5: f32[7], arg6: i64[]) -> "
+            "(result0: f32[6, 5] (in place of arg0), result1: f32[6, 5] (in "
+            "place of arg1), result2: f32[6, 5] (in place of arg2), result3: "
+            "f32[], result4: f32[7] (in place of arg3), result5: f32[7] (in "
+            "place of arg4), result6: f32[7] (in place of arg5))");
+
+  Hyper h1, h2;
+  h1.lr = 5e-2;
+  h1.weightDecay = 0.0;
+  h2.lr = 0.2;
+  h2.beta1 = 0.8;
+  h2.weightDecay = 0.1;
+  std::mt19937_64 rng(29);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  std::vector<float> w1(30), w2(7);
+  for (float &x : w1)
+    x = uniform(rng);
+  for (float &x : w2)
+    x = uniform(rng);
+  std::vector<float> m1(30, 0.0f), v1(30, 0.0f), m2(7, 0.0f), v2(7, 0.0f);
+  std::vector<float> refW1 = w1, refM1 = m1, refV1 = v1;
+  std::vector<float> refW2 = w2, refM2 = m2, refV2 = v2;
+  float loss = NAN;
+  int64_t step = 0;
+  // The same seven views on every call: no copies, no swaps.
+  std::vector<TensorView> state = {
+      {w1.data(), DType::F32, {6, 5}}, {m1.data(), DType::F32, {6, 5}},
+      {v1.data(), DType::F32, {6, 5}}, {w2.data(), DType::F32, {7}},
+      {m2.data(), DType::F32, {7}},    {v2.data(), DType::F32, {7}}};
+  std::vector<TensorView> inputs = state;
+  inputs.push_back(TensorView(&step, DType::I64, {}));
+  std::vector<TensorView> outputs = {
+      state[0], state[1], state[2], TensorView(&loss, DType::F32, {}),
+      state[3], state[4], state[5]};
+  double firstLoss = 0, lastLoss = 0;
+  for (step = 1; step <= 6; ++step) {
+    double wantLoss = 0;
+    for (float x : refW1)
+      wantLoss += double(x) * x;
+    for (float x : refW2)
+      wantLoss += double(x) * x;
+    std::vector<float> g1(refW1.size()), g2(refW2.size());
+    for (size_t i = 0; i < g1.size(); ++i)
+      g1[i] = 2.0f * refW1[i];
+    for (size_t i = 0; i < g2.size(); ++i)
+      g2[i] = 2.0f * refW2[i];
+    referenceStep(refW1, refM1, refV1, g1, step, h1);
+    referenceStep(refW2, refM2, refV2, g2, step, h2);
+
+    llvm::Error err = (*kernel)->run(inputs, outputs);
+    ASSERT_FALSE(static_cast<bool>(err)) << llvm::toString(std::move(err));
+    SCOPED_TRACE(::testing::Message() << "step " << step);
+    EXPECT_NEAR(loss, wantLoss, 1e-5 * wantLoss);
+    EXPECT_LE(normwiseError(w1, refW1), kF32Tolerance);
+    EXPECT_LE(normwiseError(m1, refM1), kF32Tolerance);
+    EXPECT_LE(normwiseError(v1, refV1), kF32Tolerance);
+    EXPECT_LE(normwiseError(w2, refW2), kF32Tolerance);
+    EXPECT_LE(normwiseError(m2, refM2), kF32Tolerance);
+    EXPECT_LE(normwiseError(v2, refV2), kF32Tolerance);
+    (step == 1 ? firstLoss : lastLoss) = loss;
+  }
+  // Minimising sum(w^2): the loss falls.
+  EXPECT_LT(lastLoss, 0.8 * firstLoss);
 }
 
 } // namespace

@@ -176,8 +176,9 @@ TEST(LayerConfigTest, EnumeratorsSpellTheDialectKeywords) {
        {moec::GroupScore::Top2Sum, moec::GroupScore::Max})
     EXPECT_TRUE(moe::symbolizeGroupScore(moec::toString(score)))
         << moec::toString(score).str();
-  for (moec::ElementType type : {moec::ElementType::F32, moec::ElementType::F16,
-                                 moec::ElementType::BF16})
+  for (moec::ElementType type :
+       {moec::ElementType::F32, moec::ElementType::F16, moec::ElementType::BF16,
+        moec::ElementType::F64})
     EXPECT_EQ(moec::parseElementType(moec::toString(type)), type);
   EXPECT_FALSE(moec::parseElementType("f8"));
 }

@@ -245,4 +245,202 @@ TEST(RuntimeApi, SharedLibraryIsCallableFromC) {
   llvm::sys::fs::remove(path);
 }
 
+//===----------------------------------------------------------------------===//
+// In-place results (moe.in_place)
+//===----------------------------------------------------------------------===//
+
+/// f(arg0: f32[4], arg1: f32[4]) -> (result0 in place of arg0, result1).
+Signature tiedSignature() {
+  Signature sig;
+  sig.function = "f";
+  sig.arguments = {{"arg0", DType::F32, {4}}, {"arg1", DType::F32, {4}}};
+  sig.results = {{"result0", DType::F32, {4}, 0u},
+                 {"result1", DType::F32, {4}}};
+  sig.resultDimSources = {{std::nullopt}, {std::nullopt}};
+  return sig;
+}
+
+TEST(RuntimeApi, InPlaceCheckCallAcceptsOwnOrDisjointBuffer) {
+  Signature sig = tiedSignature();
+  EXPECT_TRUE(sig.hasInPlaceResults());
+  EXPECT_EQ(sig.toString(), "f(arg0: f32[4], arg1: f32[4]) -> (result0: "
+                            "f32[4] (in place of arg0), result1: f32[4])");
+  std::vector<float> a(4), b(4), c(4), d(4);
+  TensorView in0(a.data(), DType::F32, {4}), in1(b.data(), DType::F32, {4});
+  TensorView out0(c.data(), DType::F32, {4}), out1(d.data(), DType::F32, {4});
+  // Exactly the argument's own buffer: updated in place.
+  EXPECT_FALSE(llvm::errorToBool(sig.checkCall({in0, in1}, {in0, out1})));
+  // A disjoint buffer: the argument is copied there, value semantics.
+  EXPECT_FALSE(llvm::errorToBool(sig.checkCall({in0, in1}, {out0, out1})));
+  // Explicit row-major strides describe the same buffer.
+  TensorView strided(a.data(), DType::F32, {4}, {1});
+  EXPECT_FALSE(llvm::errorToBool(sig.checkCall({in0, in1}, {strided, out1})));
+  // Empty tensors overlap nothing.
+  Signature empty = tiedSignature();
+  empty.arguments[0].shape = {kDynamic};
+  empty.results[0].shape = {kDynamic};
+  empty.resultDimSources[0] = {DimSource{0, 0}};
+  TensorView none(nullptr, DType::F32, {0});
+  EXPECT_FALSE(llvm::errorToBool(empty.checkCall({none, in1}, {none, out1})));
+}
+
+TEST(RuntimeApi, InPlaceCheckCallRefusesOtherOverlaps) {
+  Signature sig = tiedSignature();
+  std::vector<float> a(8), b(4), d(4);
+  TensorView in0(a.data(), DType::F32, {4}), in1(b.data(), DType::F32, {4});
+  TensorView out1(d.data(), DType::F32, {4});
+
+  // Part of its own argument, not the whole buffer.
+  TensorView shifted(a.data() + 1, DType::F32, {4});
+  EXPECT_EQ(errorText(sig.checkCall({in0, in1}, {shifted, out1})),
+            "output 0 (result0) overlaps input 0 (arg0) in memory but is not "
+            "its buffer; a result written in place of input 0 (arg0) "
+            "(moe.in_place) takes exactly that input's buffer (same data "
+            "pointer and shape) or a buffer disjoint from every input");
+  // The argument's pointer with another shape fails the shape check first.
+  TensorView shorter(a.data(), DType::F32, {2});
+  EXPECT_EQ(errorText(sig.checkCall({in0, in1}, {shorter, out1})),
+            "output 0 (result0): expected shape [4], got [2] (dimension 0 is "
+            "2, expected 4)");
+  // Another argument's buffer.
+  EXPECT_EQ(errorText(sig.checkCall({in0, in1}, {in1, out1})),
+            "output 0 (result0) overlaps input 1 (arg1) in memory; outputs "
+            "must not alias inputs");
+  // In place, but the updated argument is also read as another input.
+  TensorView alsoIn0(a.data() + 2, DType::F32, {4});
+  EXPECT_EQ(errorText(sig.checkCall({in0, alsoIn0}, {in0, out1})),
+            "output 0 (result0) is updated in place in the buffer of input 0 "
+            "(arg0), which overlaps input 1 (arg1) in memory; an argument "
+            "updated in place must not share memory with another input");
+  // A result that is not in place may alias nothing, its tie's argument
+  // included.
+  EXPECT_EQ(errorText(sig.checkCall({in0, in1}, {in0, in0})),
+            "output 0 (result0) overlaps output 1 (result1) in memory");
+  TensorView out0(a.data() + 4, DType::F32, {4});
+  EXPECT_EQ(errorText(sig.checkCall({in0, in1}, {out0, in0})),
+            "output 1 (result1) overlaps input 0 (arg0) in memory; outputs "
+            "must not alias inputs");
+}
+
+// p' = p - g written into p's buffer (tied), and 2 g into a new one.
+constexpr const char *kInPlace = R"mlir(
+#id = affine_map<(i) -> (i)>
+func.func @sgd(%p: tensor<?xf32>, %g: tensor<?xf32>)
+    -> (tensor<?xf32> {moe.in_place = 0 : i64}, tensor<?xf32>) {
+  %p1 = linalg.generic {indexing_maps = [#id, #id],
+                        iterator_types = ["parallel"]}
+      ins(%g : tensor<?xf32>) outs(%p : tensor<?xf32>) {
+    ^bb0(%gi: f32, %pi: f32):
+      %d = arith.subf %pi, %gi : f32
+      linalg.yield %d : f32
+  } -> tensor<?xf32>
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %g, %c0 : tensor<?xf32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %g2 = linalg.generic {indexing_maps = [#id, #id],
+                        iterator_types = ["parallel"]}
+      ins(%g : tensor<?xf32>) outs(%e : tensor<?xf32>) {
+    ^bb0(%gi: f32, %o: f32):
+      %d = arith.addf %gi, %gi : f32
+      linalg.yield %d : f32
+  } -> tensor<?xf32>
+  return %p1, %g2 : tensor<?xf32>, tensor<?xf32>
+}
+)mlir";
+
+TEST(RuntimeApi, InPlaceResultsUpdateTheCallersBuffer) {
+  Compiler compiler;
+  auto kernel = compiler.compileSource(kInPlace, entry("sgd"));
+  ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+  const Signature &sig = (*kernel)->signature();
+  EXPECT_EQ(sig.toString(), "sgd(arg0: f32[?], arg1: f32[?]) -> (result0: "
+                            "f32[?] (in place of arg0), result1: f32[?])");
+  std::vector<float> p{1, 2, 3}, g{0.5f, 1, -1}, twice(3);
+  TensorView pv(p.data(), DType::F32, {3}), gv(g.data(), DType::F32, {3});
+  TensorView tv(twice.data(), DType::F32, {3});
+  auto shapes = sig.resultShapes({pv, gv});
+  ASSERT_TRUE(static_cast<bool>(shapes));
+  EXPECT_EQ(*shapes, (std::vector<std::vector<int64_t>>{{3}, {3}}));
+
+  // The same buffers, call after call.
+  for (int i = 0; i < 3; ++i)
+    ASSERT_FALSE(llvm::errorToBool((*kernel)->run({pv, gv}, {pv, tv})));
+  EXPECT_EQ(p, (std::vector<float>{-0.5f, -1, 6}));
+  EXPECT_EQ(twice, (std::vector<float>{1, 2, -2}));
+  EXPECT_EQ(g, (std::vector<float>{0.5f, 1, -1}));
+
+  // A buffer of its own: p is copied there and left unchanged.
+  std::vector<float> fresh(3, -7);
+  TensorView fv(fresh.data(), DType::F32, {3});
+  ASSERT_FALSE(llvm::errorToBool((*kernel)->run({pv, gv}, {fv, tv})));
+  EXPECT_EQ(fresh, (std::vector<float>{-1, -2, 7}));
+  EXPECT_EQ(p, (std::vector<float>{-0.5f, -1, 6}));
+
+  // With prepared weights (nothing to pack here) it runs the same way.
+  auto prepared = (*kernel)->prepareWeights({pv, gv});
+  ASSERT_TRUE(static_cast<bool>(prepared));
+  ASSERT_FALSE(
+      llvm::errorToBool((*kernel)->run({pv, gv}, {pv, tv}, **prepared)));
+  EXPECT_EQ(p, (std::vector<float>{-1, -2, 7}));
+
+  // A refused call touches nothing.
+  TensorView shifted(p.data() + 1, DType::F32, {2});
+  TensorView shortP(p.data(), DType::F32, {2}),
+      shortT(twice.data(), DType::F32, {2});
+  EXPECT_NE(errorText((*kernel)->run({shortP, gv}, {shifted, shortT}))
+                .find("expected shape"),
+            std::string::npos);
+  EXPECT_NE(
+      errorText((*kernel)->run({shortP, TensorView(g.data(), DType::F32, {2})},
+                               {shifted, shortT}))
+          .find("is not its buffer"),
+      std::string::npos);
+  EXPECT_EQ(p, (std::vector<float>{-1, -2, 7}));
+}
+
+TEST(RuntimeApi, InPlaceTiesThatCannotBeHonouredFailToCompile) {
+  Compiler compiler;
+  // p is returned as well as updated: its old value must survive the
+  // update, so the update cannot happen in p's buffer.
+  std::string readAfter = errorText(compiler.compileSource(
+      R"mlir(
+#id = affine_map<(i) -> (i)>
+func.func @f(%p: tensor<4xf32>, %g: tensor<4xf32>)
+    -> (tensor<4xf32> {moe.in_place = 0 : i64}, tensor<4xf32>) {
+  %p1 = linalg.generic {indexing_maps = [#id, #id],
+                        iterator_types = ["parallel"]}
+      ins(%g : tensor<4xf32>) outs(%p : tensor<4xf32>) {
+    ^bb0(%gi: f32, %pi: f32):
+      %d = arith.subf %pi, %gi : f32
+      linalg.yield %d : f32
+  } -> tensor<4xf32>
+  return %p1, %p : tensor<4xf32>, tensor<4xf32>
+}
+)mlir",
+      entry("f"), "tie.mlir"));
+  EXPECT_NE(readAfter.find("tie.mlir:3:1: error: @f result 0 (moe.in_place = "
+                           "0) cannot be written in place into argument 0: "
+                           "argument 0 is still read after the update"),
+            std::string::npos)
+      << readAfter;
+  EXPECT_NE(readAfter.find("tie.mlir:5:9: note: argument 0 is copied for "
+                           "this update"),
+            std::string::npos)
+      << readAfter;
+
+  std::string badIndex = errorText(compiler.compileSource(
+      "func.func @f(%p: tensor<4xf32>) -> (tensor<4xf32> {moe.in_place = 1 : "
+      "i64}) { return %p : tensor<4xf32> }",
+      entry("f")));
+  EXPECT_EQ(badIndex, "@f result 0: moe.in_place = 1 is not an argument index "
+                      "(the function has 1 arguments)");
+  std::string badType = errorText(compiler.compileSource(
+      "func.func @f(%p: tensor<4xf32>, %q: tensor<2xf32>) -> (tensor<2xf32> "
+      "{moe.in_place = 0 : i64}) { return %q : tensor<2xf32> }",
+      entry("f")));
+  EXPECT_EQ(badType, "@f result 0 (moe.in_place = 0) must have argument 0's "
+                     "type tensor<4xf32> to be written into its buffer, got "
+                     "tensor<2xf32>");
+}
+
 } // namespace

@@ -426,7 +426,8 @@ private:
           for (int64_t v = 0; v < nv; ++v) {
             Value value = result(0, i, v);
             if (numWeights == 2)
-              value = swigluF32(rb, value, result(1, i, v), gemm.swigluLimit);
+              value =
+                  swigluScalar(rb, value, result(1, i, v), gemm.swigluLimit);
             Value column = arith::AddIOp::create(
                 rb,
                 arith::MulIOp::create(rb, tile.panel,

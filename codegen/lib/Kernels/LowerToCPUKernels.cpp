@@ -9,6 +9,7 @@
 #include "CombineKernel.h"
 #include "GroupedGemm.h"
 #include "KernelBuilders.h"
+#include "WeightGradKernel.h"
 #include "WeightPacking.h"
 
 #include "moec/Codegen/Passes.h"
@@ -138,6 +139,12 @@ public:
     module.walk([&](moe::CombineOp op) { combines.push_back(op); });
     for (moe::CombineOp op : combines)
       lowerCombine(op);
+
+    SmallVector<moe::GroupedMatmulWgradOp> weightGrads;
+    module.walk(
+        [&](moe::GroupedMatmulWgradOp op) { weightGrads.push_back(op); });
+    for (moe::GroupedMatmulWgradOp op : weightGrads)
+      lowerWeightGrad(op);
     return success();
   }
 
@@ -284,6 +291,8 @@ private:
     return success();
   }
 
+  void lowerWeightGrad(moe::GroupedMatmulWgradOp op);
+
   void lowerCombine(moe::CombineOp op) {
     int64_t lanes = target.vectorBits / 32;
     auto outType = cast<RankedTensorType>(op.getExpertOut().getType());
@@ -311,6 +320,39 @@ private:
     op.erase();
   }
 };
+
+/// moe.grouped_matmul_wgrad on f32/bf16/f16 whose N the vector width
+/// divides; the rest (f64 among them) is left to the linalg lowering.
+void KernelLowering::lowerWeightGrad(moe::GroupedMatmulWgradOp op) {
+  auto resultType = cast<RankedTensorType>(op.getType());
+  Type element = resultType.getElementType();
+  int64_t k = resultType.getDimSize(1), n = resultType.getDimSize(2);
+  std::optional<WeightGradTiling> tiling =
+      selectWeightGradTiling(target, resultType.getDimSize(0), k, n);
+  if (!isKernelElement(element) || !tiling)
+    return;
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  // The result fixes K and N (the verifier lets the operands leave them
+  // dynamic): the kernel reads buffers with static columns.
+  auto withColumns = [&](Value tensor, int64_t columns) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    return readBuffer(b, castTo(b, tensor,
+                                RankedTensorType::get(
+                                    {type.getDimSize(0), columns}, element)));
+  };
+  WeightGrad grad;
+  grad.input = withColumns(op.getInput(), k);
+  grad.dy = withColumns(op.getDy(), n);
+  grad.offsets = readBuffer(b, op.getOffsets());
+  // Both row counts agree in a valid call; the smaller keeps a bad one in
+  // bounds.
+  grad.rows = b.createOrFold<arith::MinSIOp>(dimSize(b, op.getInput(), 0),
+                                             dimSize(b, op.getDy(), 0));
+  grad.output = allocBuffer(b, resultType, ValueRange{});
+  buildWeightGrad(b, grad, *tiling);
+  op.replaceAllUsesWith(bufferAsTensor(b, grad.output));
+  op.erase();
+}
 
 struct MoELowerToCPUKernelsPass
     : moe::impl::MoELowerToCPUKernelsBase<MoELowerToCPUKernelsPass> {

@@ -15,6 +15,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::moe {
 #define GEN_PASS_DEF_MOESPLITWEIGHTPACKING
@@ -34,6 +36,42 @@ struct PackCall {
   mutable memref::AllocOp destination;
 };
 
+/// True when nothing reached from `buffer` (through views) may write it; a
+/// call other than a pack call reading its weight counts as a write.
+bool isNeverWritten(Value buffer, SymbolTable &symbols) {
+  for (OpOperand &use : buffer.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto call = dyn_cast<func::CallOp>(user)) {
+      auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+      if (callee && callee->hasAttr(kWeightPackAttrName) &&
+          use.getOperandNumber() == 0)
+        continue;
+      return false;
+    }
+    if (isa<ViewLikeOpInterface>(user)) {
+      for (Value result : user->getResults())
+        if (!isNeverWritten(result, symbols))
+          return false;
+      continue;
+    }
+    auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+    if (!effects)
+      return false;
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffectsOnValue(buffer, instances);
+    if (llvm::any_of(instances, [](const MemoryEffects::EffectInstance &e) {
+          return isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect());
+        }))
+      return false;
+  }
+  return true;
+}
+
+/// The pack calls that can move to the pack-once entry point: those reading
+/// an argument the function never writes. An out-parameter, or an argument
+/// updated in place, may hold a weight only after the function wrote it (the
+/// gradient function packs transposed weights into buffers bufferisation
+/// may share with a result), so its packing stays where it is.
 SmallVector<PackCall> packCalls(func::FuncOp function, SymbolTable &symbols) {
   SmallVector<PackCall> result;
   Block &entry = function.getBody().front();
@@ -44,7 +82,8 @@ SmallVector<PackCall> packCalls(func::FuncOp function, SymbolTable &symbols) {
       return;
     auto weight = dyn_cast<BlockArgument>(call.getOperand(0));
     auto destination = call.getOperand(1).getDefiningOp<memref::AllocOp>();
-    if (weight && weight.getOwner() == &entry && destination &&
+    if (weight && weight.getOwner() == &entry &&
+        isNeverWritten(weight, symbols) && destination &&
         destination->getParentOp() == function.getOperation())
       result.push_back({call, weight.getArgNumber(), destination});
   });

@@ -37,14 +37,17 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
         ShapedType::isDynamic(tokens) ? ShapedType::kDynamic : tokens * k;
     int64_t intermediate =
         cast<RankedTensorType>(op.getWGate().getType()).getDimSize(2);
-    Type f32 = rewriter.getF32Type(), i32 = rewriter.getI32Type();
+    // Router logits and weights are f32 (f64 for an f64 layer, whose
+    // gradients are checked against finite differences).
+    Type scores = element.isF64() ? element : rewriter.getF32Type();
+    Type i32 = rewriter.getI32Type();
     FloatAttr limitAttr = op.getSwigluLimitAttr();
 
-    Value logits = createMatmulWithF32Accumulation(rewriter, loc, x,
-                                                   op.getRouterWeight(), f32);
+    Value logits = createAccumulatingMatmul(rewriter, loc, x,
+                                            op.getRouterWeight(), scores);
     auto router =
         RouterOp::create(rewriter, loc,
-                         TypeRange{RankedTensorType::get({tokens, k}, f32),
+                         TypeRange{RankedTensorType::get({tokens, k}, scores),
                                    RankedTensorType::get({tokens, k}, i32)},
                          logits, op.getBias(), op.getTokenIds(),
                          op.getHashTable(), op.getRouting());
@@ -70,14 +73,14 @@ struct DecomposeLayer : OpRewritePattern<LayerOp> {
                                 dispatch.getPerm(), router.getWeights());
 
     if (op.hasSharedExperts()) {
-      Value sharedGate = createMatmulWithF32Accumulation(
-          rewriter, loc, x, op.getSharedGate(), element);
-      Value sharedUp = createMatmulWithF32Accumulation(
-          rewriter, loc, x, op.getSharedUp(), element);
+      Value sharedGate = createAccumulatingMatmul(rewriter, loc, x,
+                                                  op.getSharedGate(), element);
+      Value sharedUp =
+          createAccumulatingMatmul(rewriter, loc, x, op.getSharedUp(), element);
       Value sharedAct = SwigluOp::create(rewriter, loc, sharedGate.getType(),
                                          sharedGate, sharedUp, limitAttr);
-      Value shared = createMatmulWithF32Accumulation(
-          rewriter, loc, sharedAct, op.getSharedDown(), element);
+      Value shared = createAccumulatingMatmul(rewriter, loc, sharedAct,
+                                              op.getSharedDown(), element);
       Value sum = createEmptyLike(rewriter, loc, xType, x);
       y = linalg::AddOp::create(rewriter, loc, ValueRange{y, shared},
                                 ValueRange{sum})

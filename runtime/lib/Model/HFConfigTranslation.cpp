@@ -19,7 +19,7 @@ struct ImportOptions {
   llvm::cl::opt<std::string> elementType{
       "hf-element-type",
       llvm::cl::desc("With --import-hf-config: element type of the layer "
-                     "(f32, f16 or bf16), overriding the config's "
+                     "(f32, f16, bf16 or f64), overriding the config's "
                      "torch_dtype"),
       llvm::cl::init("")};
   llvm::cl::opt<std::string> functionName{
@@ -50,7 +50,7 @@ static OwningOpRef<Operation *> importHFConfig(llvm::SourceMgr &sourceMgr,
   if (StringRef type = options().elementType; !type.empty()) {
     std::optional<moec::ElementType> parsed = moec::parseElementType(type);
     if (!parsed) {
-      emitError(fileLoc) << "--hf-element-type must be f32, f16 or bf16, got '"
+      emitError(fileLoc) << "--hf-element-type must be f32, f16, bf16 or f64, got '"
                          << type << "'";
       return nullptr;
     }

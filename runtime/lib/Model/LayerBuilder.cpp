@@ -20,6 +20,8 @@ static Type toMLIR(Builder &b, ElementType type) {
     return b.getF16Type();
   case ElementType::BF16:
     return b.getBF16Type();
+  case ElementType::F64:
+    return b.getF64Type();
   }
   llvm_unreachable("unknown element type");
 }

@@ -68,13 +68,15 @@ llvm::StringRef moec::toString(ElementType type) {
     return "f16";
   case ElementType::BF16:
     return "bf16";
+  case ElementType::F64:
+    return "f64";
   }
   llvm_unreachable("unknown element type");
 }
 
 std::optional<ElementType> moec::parseElementType(llvm::StringRef name) {
-  for (ElementType type :
-       {ElementType::F32, ElementType::F16, ElementType::BF16})
+  for (ElementType type : {ElementType::F32, ElementType::F16,
+                           ElementType::BF16, ElementType::F64})
     if (name == toString(type))
       return type;
   return std::nullopt;

@@ -87,7 +87,16 @@ JitKernel::create(LoweredModule lowered, unsigned optLevel) {
   if (!entry)
     return entry.takeError();
   std::optional<PackedEntries> packed;
-  if (lowered.packing) {
+  // A weight the function updates in place would leave a packed copy
+  // stale after the first call: such a kernel packs on every call (through
+  // @f, which packs and runs), prepared weights or not.
+  auto updatedInPlace = [&](unsigned argument) {
+    return llvm::any_of(lowered.signature.results, [&](const TensorSpec &r) {
+      return r.inPlaceOf == argument;
+    });
+  };
+  if (lowered.packing &&
+      llvm::none_of(lowered.packing->weightArguments, updatedInPlace)) {
     auto prepack = lookup(function + "__prepack");
     if (!prepack)
       return prepack.takeError();

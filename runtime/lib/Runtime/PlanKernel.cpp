@@ -23,6 +23,13 @@ PlanKernel::create(LoweredModule planned, llvm::StringRef entry) {
                                    "planning produced no plan for @%s",
                                    entry.str().c_str());
   Signature sig = planned.signature;
+  // The plans take every result as an out-parameter and assume no aliasing.
+  if (sig.hasInPlaceResults())
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "@%s has in-place results (moe.in_place), which only CPU targets "
+        "compile",
+        entry.str().c_str());
   return std::unique_ptr<PlanKernel>(
       new PlanKernel(std::move(sig), std::move(planned), plan));
 }

@@ -149,29 +149,53 @@ llvm::Error Signature::checkCall(llvm::ArrayRef<TensorView> inputs,
 
   // Outputs are written while inputs are still being read, so an output that
   // shares memory with any other tensor of the call would corrupt the result.
+  // The exception is an in-place result given its own argument's buffer:
+  // the compiled code updates that buffer element by element as designed.
+  auto overlaps = [](const TensorView &a, const TensorView &b) {
+    auto rangeA = byteRange(a), rangeB = byteRange(b);
+    return rangeA && rangeB && rangeA->first < rangeB->second &&
+           rangeB->first < rangeA->second;
+  };
   for (auto [index, out] : llvm::enumerate(outputs)) {
-    auto outRange = byteRange(out);
-    if (!outRange)
-      continue;
-    auto overlaps = [&](const TensorView &other) {
-      auto range = byteRange(other);
-      return range && range->first < outRange->second &&
-             outRange->first < range->second;
-    };
-    for (auto [inIndex, in] : llvm::enumerate(inputs))
-      if (overlaps(in))
+    std::string what = describe("output", index, results[index]);
+    std::optional<unsigned> tied = results[index].inPlaceOf;
+    // Same start, dtype and shape (both checked contiguous): the same bytes.
+    bool inPlace = tied && out.data == inputs[*tied].data &&
+                   out.dtype == inputs[*tied].dtype &&
+                   out.shape == inputs[*tied].shape;
+    for (auto [inIndex, in] : llvm::enumerate(inputs)) {
+      if ((inPlace && inIndex == *tied) || !overlaps(out, in))
+        continue;
+      std::string input = describe("input", inIndex, arguments[inIndex]);
+      if (inPlace)
         return callError(llvm::formatv(
-            "{0} overlaps {1} in memory; outputs must not alias inputs",
-            describe("output", index, results[index]),
-            describe("input", inIndex, arguments[inIndex])));
+            "{0} is updated in place in the buffer of {1}, which overlaps {2} "
+            "in memory; an argument updated in place must not share memory "
+            "with another input",
+            what, describe("input", *tied, arguments[*tied]), input));
+      if (tied && inIndex == *tied)
+        return callError(llvm::formatv(
+            "{0} overlaps {1} in memory but is not its buffer; a result "
+            "written in place of {1} (moe.in_place) takes exactly that "
+            "input's buffer (same data pointer and shape) or a buffer "
+            "disjoint from every input",
+            what, input));
+      return callError(llvm::formatv(
+          "{0} overlaps {1} in memory; outputs must not alias inputs", what,
+          input));
+    }
     for (size_t other = index + 1; other < outputs.size(); ++other)
-      if (overlaps(outputs[other]))
+      if (overlaps(out, outputs[other]))
         return callError(
-            llvm::formatv("{0} overlaps {1} in memory",
-                          describe("output", index, results[index]),
+            llvm::formatv("{0} overlaps {1} in memory", what,
                           describe("output", other, results[other])));
   }
   return llvm::Error::success();
+}
+
+bool Signature::hasInPlaceResults() const {
+  return llvm::any_of(results,
+                      [](const TensorSpec &spec) { return spec.inPlaceOf; });
 }
 
 std::string Signature::toString() const {
@@ -181,6 +205,8 @@ std::string Signature::toString() const {
     llvm::interleaveComma(specs, os, [&](const TensorSpec &spec) {
       os << spec.name << ": " << moec::toString(spec.dtype)
          << formatShape(spec.shape);
+      if (spec.inPlaceOf && *spec.inPlaceOf < arguments.size())
+        os << " (in place of " << arguments[*spec.inPlaceOf].name << ')';
     });
   };
   os << function << '(';

@@ -113,12 +113,25 @@ std::optional<DimSource> traceDim(Value value, unsigned dim, Block &entry,
   // Both cotangents have the forward inputs' shape.
   if (auto swigluGrad = dyn_cast<moe::SwigluGradOp>(op))
     return follow(swigluGrad.getGate(), dim);
+  // d_logits has the logits' shape.
+  if (auto routerGrad = dyn_cast<moe::RouterGradOp>(op))
+    return follow(routerGrad.getLogits(), dim);
   // The cotangents have the shapes of expert_out and weights.
   if (auto combineGrad = dyn_cast<moe::CombineGradOp>(op))
     return follow(value == combineGrad.getDExpertOut()
                       ? combineGrad.getExpertOut()
                       : combineGrad.getWeights(),
                   dim);
+  // The loss gradients' d_logits has the logits' type.
+  if (auto lbGrad = dyn_cast<moe::LoadBalancingLossGradOp>(op))
+    return follow(lbGrad.getLogits(), dim);
+  if (auto zGrad = dyn_cast<moe::RouterZLossGradOp>(op))
+    return follow(zGrad.getLogits(), dim);
+  if (auto mseGrad = dyn_cast<moe::MseLossGradOp>(op))
+    return follow(mseGrad.getInput(), dim);
+  // Elementwise arithmetic on tensors (a negated cotangent) keeps shapes.
+  if (op->hasTrait<OpTrait::Elementwise>() && op->getNumOperands() > 0)
+    return follow(op->getOperand(0), dim);
   // Every result of the optimizer update has the parameter's shape.
   if (auto adamw = dyn_cast<moe::AdamWOp>(op))
     return follow(adamw.getParam(), dim);
@@ -138,6 +151,46 @@ std::optional<DimSource> traceDim(Value value, unsigned dim, Block &entry,
         dps.getDpsInitOperand(cast<OpResult>(value).getResultNumber())->get(),
         dim);
   return std::nullopt;
+}
+
+/// The argument result `index` of `func` is written into (`moe.in_place =
+/// M`, docs/training-design.md "In place"), checked as the CPU pipeline
+/// checks it, so that a bad tie is reported before compiling.
+llvm::Expected<std::optional<unsigned>> readInPlaceOf(func::FuncOp func,
+                                                      unsigned index) {
+  Attribute attr = func.getResultAttr(index, "moe.in_place");
+  if (!attr)
+    return std::nullopt;
+  std::string what =
+      llvm::formatv("@{0} result {1}", func.getSymName(), index).str();
+  auto argument = dyn_cast<IntegerAttr>(attr);
+  if (!argument || !isa<IntegerType>(argument.getType()))
+    return analysisError(llvm::formatv(
+        "{0}: moe.in_place must be the index of an argument (an integer), "
+        "got {1}",
+        what, debugString(attr)));
+  int64_t m = argument.getInt();
+  if (m < 0 || m >= func.getNumArguments())
+    return analysisError(llvm::formatv(
+        "{0}: moe.in_place = {1} is not an argument index (the function has "
+        "{2} arguments)",
+        what, m, func.getNumArguments()));
+  Type argumentType = func.getArgument(m).getType();
+  Type resultType = func.getResultTypes()[index];
+  if (argumentType != resultType)
+    return analysisError(llvm::formatv(
+        "{0} (moe.in_place = {1}) must have argument {1}'s type {2} to be "
+        "written into its buffer, got {3}",
+        what, m, debugString(argumentType), debugString(resultType)));
+  for (unsigned other = 0; other < index; ++other)
+    if (auto earlier =
+            func.getResultAttrOfType<IntegerAttr>(other, "moe.in_place");
+        earlier && earlier.getInt() == m)
+      return analysisError(llvm::formatv(
+          "@{0} results {1} and {2} are both moe.in_place = {3}; an "
+          "argument's buffer can hold one result",
+          func.getSymName(), other, index, m));
+  return std::optional<unsigned>(m);
 }
 
 } // namespace
@@ -169,13 +222,21 @@ llvm::Expected<Signature> moec::analyzeSignature(func::FuncOp func) {
     if (!spec)
       return spec.takeError();
     spec->name = name;
+    auto inPlaceOf = readInPlaceOf(func, index);
+    if (!inPlaceOf)
+      return inPlaceOf.takeError();
+    spec->inPlaceOf = *inPlaceOf;
     std::vector<std::optional<DimSource>> sources;
     for (auto [dim, size] : llvm::enumerate(spec->shape)) {
       if (size != kDynamic) {
         sources.push_back(std::nullopt);
         continue;
       }
-      std::optional<DimSource> source = traceDim(value, dim, entry);
+      // An in-place result has its argument's type, hence its sizes.
+      std::optional<DimSource> source =
+          spec->inPlaceOf ? std::optional(DimSource{*spec->inPlaceOf,
+                                                    static_cast<unsigned>(dim)})
+                          : traceDim(value, dim, entry);
       if (!source)
         return analysisError(llvm::formatv(
             "@{0} {1}: cannot tell the size of dimension {2} from the "

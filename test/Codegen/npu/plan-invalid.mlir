@@ -61,3 +61,15 @@ func.func @returns_argument(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
   // expected-error @below {{returns argument 0 unchanged, which a plan does not copy}}
   return %x : tensor<?x64xf32>
 }
+
+// -----
+
+// f64 layers compile for the CPU (gradient checks); the cube has no f64 mode.
+func.func @f64_layer(%x: tensor<?x64xf64>, %router: tensor<64x8xf64>,
+                     %wg: tensor<8x64x32xf64>, %wu: tensor<8x64x32xf64>,
+                     %wd: tensor<8x32x64xf64>) -> tensor<?x64xf64> {
+  // expected-error @below {{cannot be tiled for the target: target 'ascend-910b' has no cube mode for f64 (it has: f16, bf16, i8, f32)}}
+  %y = moe.layer %x router %router experts %wg, %wu, %wd routing <k = 2>
+      : (tensor<?x64xf64>, tensor<64x8xf64>, tensor<8x64x32xf64>, tensor<8x64x32xf64>, tensor<8x32x64xf64>) -> tensor<?x64xf64>
+  return %y : tensor<?x64xf64>
+}

@@ -137,3 +137,116 @@ func.func @bias_update_bf16(%bias: tensor<?xbf16>, %ids: tensor<3x2xi32>)
       : tensor<?xbf16>, tensor<3x2xi32> -> tensor<?xbf16>
   return %new : tensor<?xbf16>
 }
+
+// -----
+
+// moe.load_balancing_loss_grad, f32, dynamic T: the forward's row max and
+// sum of exp(l - shift) and its assignment counts, then
+// mix[t] = sum_e count[e] * p[t, e] (experts the inner, reduction loop),
+// the scale dloss * alpha * E / (T * T*k) whose denominator becomes 1 when
+// T = 0, and one elementwise generic scale * p * (count - mix).
+// CHECK-DAG:   #[[TE:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG:   #[[T_:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG:   #[[E_:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @load_balancing_loss_grad_f32(
+// CHECK-SAME:      %[[L:[a-zA-Z0-9_]+]]: tensor<?x8xf32>, %[[I:[a-zA-Z0-9_]+]]: tensor<?x2xi32>, %[[DL:[a-zA-Z0-9_]+]]: tensor<f32>) -> tensor<?x8xf32>
+// CHECK:         %[[T:.*]] = tensor.dim %[[L]], %{{.*}} : tensor<?x8xf32>
+// CHECK:         %[[MAX:.*]] = linalg.generic {indexing_maps = [#[[TE]], #[[T_]]], iterator_types = ["parallel", "reduction"]} ins(%[[L]] : tensor<?x8xf32>)
+// CHECK:           arith.maximumf
+// CHECK:         %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[TE]], #[[T_]], #[[T_]]], iterator_types = ["parallel", "reduction"]} ins(%[[L]], %[[MAX]] : tensor<?x8xf32>, tensor<?xf32>)
+// CHECK:           math.exp
+// CHECK:         %[[COUNT:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction", "parallel"]} ins(%[[I]] : tensor<?x2xi32>) outs(%{{.*}} : tensor<8xi64>)
+// CHECK:         %[[MIX:.*]] = linalg.generic {indexing_maps = [#[[TE]], #[[T_]], #[[T_]], #[[E_]], #[[T_]]], iterator_types = ["parallel", "reduction"]} ins(%[[L]], %[[MAX]], %[[SUM]], %[[COUNT]] : tensor<?x8xf32>, tensor<?xf32>, tensor<?xf32>, tensor<8xi64>) outs(%{{.*}} : tensor<?xf32>)
+// CHECK:         ^bb0(%{{.*}}: f32, %{{.*}}: f32, %[[S:.*]]: f32, %[[C:.*]]: i64, %[[ACC:.*]]: f32):
+// CHECK:           %[[X:.*]] = math.exp
+// CHECK:           %[[P:.*]] = arith.divf %[[X]], %[[S]] : f32
+// CHECK:           %[[CF:.*]] = arith.sitofp %[[C]] : i64 to f32
+// CHECK:           %[[CP:.*]] = arith.mulf %[[CF]], %[[P]] : f32
+// CHECK:           arith.addf %[[ACC]], %[[CP]] : f32
+// CHECK:         %[[PAIRS:.*]] = arith.muli %[[T]], %{{.*}} : index
+// CHECK:         %[[DEN:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK:         %[[D:.*]] = tensor.extract %[[DL]][] : tensor<f32>
+// CHECK:         %[[ALPHA:.*]] = arith.constant 0.00999999977 : f32
+// CHECK:         %[[AE:.*]] = arith.mulf %[[ALPHA]], %{{.*}} : f32
+// CHECK:         %[[NUM:.*]] = arith.mulf %[[D]], %[[AE]] : f32
+// CHECK:         %[[EMPTY:.*]] = arith.cmpi eq, %[[T]], %{{.*}} : index
+// CHECK:         %[[SAFE:.*]] = arith.select %[[EMPTY]], %{{.*}}, %[[DEN]] : f32
+// CHECK:         %[[SCALE:.*]] = arith.divf %[[NUM]], %[[SAFE]] : f32
+// CHECK:         %[[GRAD:.*]] = linalg.generic {indexing_maps = [#[[TE]], #[[T_]], #[[T_]], #[[T_]], #[[E_]], #[[TE]]], iterator_types = ["parallel", "parallel"]} ins(%[[L]], %[[MAX]], %[[SUM]], %[[MIX]], %[[COUNT]] : tensor<?x8xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<8xi64>) outs(%{{.*}} : tensor<?x8xf32>)
+// CHECK:         ^bb0(%{{.*}}: f32, %{{.*}}: f32, %[[S2:.*]]: f32, %[[M:.*]]: f32, %[[C2:.*]]: i64, %{{.*}}: f32):
+// CHECK:           %[[X2:.*]] = math.exp
+// CHECK:           %[[P2:.*]] = arith.divf %[[X2]], %[[S2]] : f32
+// CHECK:           %[[CF2:.*]] = arith.sitofp %[[C2]] : i64 to f32
+// CHECK:           %[[CENTRED:.*]] = arith.subf %[[CF2]], %[[M]] : f32
+// CHECK:           %[[PC:.*]] = arith.mulf %[[P2]], %[[CENTRED]] : f32
+// CHECK:           %[[G:.*]] = arith.mulf %[[SCALE]], %[[PC]] : f32
+// CHECK:           linalg.yield %[[G]] : f32
+// CHECK:         return %[[GRAD]] : tensor<?x8xf32>
+func.func @load_balancing_loss_grad_f32(%logits: tensor<?x8xf32>,
+                                        %ids: tensor<?x2xi32>,
+                                        %daux: tensor<f32>) -> tensor<?x8xf32> {
+  %dl = moe.load_balancing_loss_grad %logits, %ids, %daux alpha = 0.01
+      : tensor<?x8xf32>, tensor<?x2xi32>, tensor<f32> -> tensor<?x8xf32>
+  return %dl : tensor<?x8xf32>
+}
+
+// -----
+
+// f64 logits: everything in f64, and a static T needs no guard for T = 0.
+// CHECK-LABEL: func.func @load_balancing_loss_grad_f64(
+// CHECK:         %[[MIX:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<3x?xf64>, tensor<3xf64>, tensor<3xf64>, tensor<?xi64>) outs(%{{.*}} : tensor<3xf64>)
+// CHECK:           arith.sitofp %{{.*}} : i64 to f64
+// CHECK:           linalg.yield
+// CHECK-NOT:     arith.cmpi
+// CHECK-NOT:     arith.select
+// CHECK:         %[[SCALE:.*]] = arith.divf %{{.*}}, %{{.*}} : f64
+// CHECK:         %[[GRAD:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins({{.*}}) outs(%{{.*}} : tensor<3x?xf64>)
+// CHECK:           arith.mulf %[[SCALE]], %{{.*}} : f64
+// CHECK:         return %[[GRAD]] : tensor<3x?xf64>
+func.func @load_balancing_loss_grad_f64(%logits: tensor<3x?xf64>,
+                                        %ids: tensor<3x1xi64>,
+                                        %daux: tensor<f64>) -> tensor<3x?xf64> {
+  %dl = moe.load_balancing_loss_grad %logits, %ids, %daux alpha = 1.0
+      : tensor<3x?xf64>, tensor<3x1xi64>, tensor<f64> -> tensor<3x?xf64>
+  return %dl : tensor<3x?xf64>
+}
+
+// -----
+
+// moe.router_z_loss_grad, bf16 logits with a static T: the forward's row
+// statistics in f32, the per-token factor (2 * dloss / T) * lse[t] with
+// lse = shift + log(sum), then factor * p elementwise, rounded to bf16 once.
+// CHECK-DAG:   #[[TE:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG:   #[[T_:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG:   #[[ID1:.*]] = affine_map<(d0) -> (d0)>
+// CHECK-LABEL: func.func @router_z_loss_grad_bf16(
+// CHECK-SAME:      %[[L:[a-zA-Z0-9_]+]]: tensor<5x?xbf16>, %[[DZ:[a-zA-Z0-9_]+]]: tensor<f32>) -> tensor<5x?xbf16>
+// CHECK:         %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[L]] : tensor<5x?xbf16>) outs(%{{.*}} : tensor<5xf32>)
+// CHECK:           arith.extf %{{.*}} : bf16 to f32
+// CHECK:         %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[L]], %[[MAX]] : tensor<5x?xbf16>, tensor<5xf32>) outs(%{{.*}} : tensor<5xf32>)
+// CHECK:         %[[TWO:.*]] = arith.constant 2.000000e+00 : f32
+// CHECK:         %[[D:.*]] = tensor.extract %[[DZ]][] : tensor<f32>
+// CHECK:         %[[NUM:.*]] = arith.mulf %[[TWO]], %[[D]] : f32
+// CHECK:         %[[TF:.*]] = arith.sitofp %{{.*}} : i64 to f32
+// CHECK-NOT:     arith.select
+// CHECK:         %[[SCALE:.*]] = arith.divf %[[NUM]], %[[TF]] : f32
+// CHECK:         %[[ROW:.*]] = linalg.generic {indexing_maps = [#[[ID1]], #[[ID1]], #[[ID1]]], iterator_types = ["parallel"]} ins(%[[MAX]], %[[SUM]] : tensor<5xf32>, tensor<5xf32>) outs(%{{.*}} : tensor<5xf32>)
+// CHECK:           %[[SHIFT:.*]] = arith.select
+// CHECK:           %[[LOG:.*]] = math.log %{{.*}} : f32
+// CHECK:           %[[LSE:.*]] = arith.addf %[[SHIFT]], %[[LOG]] : f32
+// CHECK:           %[[F:.*]] = arith.mulf %[[SCALE]], %[[LSE]] : f32
+// CHECK:           linalg.yield %[[F]] : f32
+// CHECK:         %[[GRAD:.*]] = linalg.generic {indexing_maps = [#[[TE]], #[[T_]], #[[T_]], #[[T_]], #[[TE]]], iterator_types = ["parallel", "parallel"]} ins(%[[L]], %[[MAX]], %[[SUM]], %[[ROW]] : tensor<5x?xbf16>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>) outs(%{{.*}} : tensor<5x?xbf16>)
+// CHECK:         ^bb0(%{{.*}}: bf16, %{{.*}}: f32, %[[S:.*]]: f32, %[[R:.*]]: f32, %{{.*}}: bf16):
+// CHECK:           %[[X:.*]] = math.exp
+// CHECK:           %[[P:.*]] = arith.divf %[[X]], %[[S]] : f32
+// CHECK:           %[[G:.*]] = arith.mulf %[[R]], %[[P]] : f32
+// CHECK:           %[[GB:.*]] = arith.truncf %[[G]] : f32 to bf16
+// CHECK:           linalg.yield %[[GB]] : bf16
+// CHECK:         return %[[GRAD]] : tensor<5x?xbf16>
+func.func @router_z_loss_grad_bf16(%logits: tensor<5x?xbf16>, %dz: tensor<f32>)
+    -> tensor<5x?xbf16> {
+  %g = moe.router_z_loss_grad %logits, %dz
+      : tensor<5x?xbf16>, tensor<f32> -> tensor<5x?xbf16>
+  return %g : tensor<5x?xbf16>
+}

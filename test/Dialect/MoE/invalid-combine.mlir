@@ -18,7 +18,7 @@ func.func @expert_out_rank(%ys: tensor<?xf32>, %perm: tensor<?xi32>,
 
 func.func @expert_out_element_type(%ys: tensor<?x16xi16>, %perm: tensor<?xi32>,
                                    %w: tensor<?x2xf32>) {
-  // expected-error @+1 {{'moe.combine' op expected expert_out element type to be f32, f16 or bf16, got 'i16'}}
+  // expected-error @+1 {{'moe.combine' op expected expert_out element type to be f32, f64, f16 or bf16, got 'i16'}}
   %y = moe.combine %ys, %perm, %w
       : tensor<?x16xi16>, tensor<?xi32>, tensor<?x2xf32> -> tensor<?x16xi16>
   return
@@ -76,7 +76,7 @@ func.func @weights_rank(%ys: tensor<?x16xf32>, %perm: tensor<?xi32>,
 
 func.func @weights_element_type(%ys: tensor<?x16xf32>, %perm: tensor<?xi32>,
                                 %w: tensor<?x2xi32>) {
-  // expected-error @+1 {{'moe.combine' op expected weights element type to be f32, f16 or bf16, got 'i32'}}
+  // expected-error @+1 {{'moe.combine' op expected weights element type to be f32, f64, f16 or bf16, got 'i32'}}
   %y = moe.combine %ys, %perm, %w
       : tensor<?x16xf32>, tensor<?xi32>, tensor<?x2xi32> -> tensor<?x16xf32>
   return

@@ -62,7 +62,7 @@ func.func @x_rank(%x: tensor<?x4x16xf32>, %ids: tensor<?x2xi32>) {
 // -----
 
 func.func @x_element_type(%x: tensor<?x16xi8>, %ids: tensor<?x2xi32>) {
-  // expected-error @+1 {{'moe.dispatch' op expected x element type to be f32, f16 or bf16, got 'i8'}}
+  // expected-error @+1 {{'moe.dispatch' op expected x element type to be f32, f64, f16 or bf16, got 'i8'}}
   %xs, %perm, %offsets = moe.dispatch %x, %ids experts = 4
       : tensor<?x16xi8>, tensor<?x2xi32>
       -> tensor<?x16xi8>, tensor<?xi32>, tensor<5xi32>

@@ -19,7 +19,7 @@ func.func @input_rank(%xs: tensor<?x2x32xf32>, %w: tensor<4x32x16xf32>,
 
 func.func @input_element_type(%xs: tensor<?x32xi32>, %w: tensor<4x32x16xi32>,
                               %offsets: tensor<5xi32>) {
-  // expected-error @+1 {{'moe.grouped_matmul' op expected input element type to be f32, f16 or bf16, got 'i32'}}
+  // expected-error @+1 {{'moe.grouped_matmul' op expected input element type to be f32, f64, f16 or bf16, got 'i32'}}
   %y = moe.grouped_matmul %xs, %w, %offsets
       : tensor<?x32xi32>, tensor<4x32x16xi32>, tensor<5xi32>
       -> tensor<?x16xi32>

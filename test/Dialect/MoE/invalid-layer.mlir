@@ -44,7 +44,7 @@ func.func @x_rank(%x: tensor<32xf32>, %rw: tensor<32x8xf32>,
 func.func @x_element_type(%x: tensor<?x32xi32>, %rw: tensor<32x8xf32>,
                           %wg: tensor<8x32x16xf32>, %wu: tensor<8x32x16xf32>,
                           %wd: tensor<8x16x32xf32>) {
-  // expected-error @+1 {{'moe.layer' op expected x element type to be f32, f16 or bf16, got 'i32'}}
+  // expected-error @+1 {{'moe.layer' op expected x element type to be f32, f64, f16 or bf16, got 'i32'}}
   %y = moe.layer %x router %rw experts %wg, %wu, %wd routing <k = 2>
       : (tensor<?x32xi32>, tensor<32x8xf32>, tensor<8x32x16xf32>,
          tensor<8x32x16xf32>, tensor<8x16x32xf32>) -> tensor<?x32xi32>
@@ -69,7 +69,7 @@ func.func @router_element_type(%x: tensor<?x32xf32>, %rw: tensor<32x8xi8>,
                                %wg: tensor<8x32x16xf32>,
                                %wu: tensor<8x32x16xf32>,
                                %wd: tensor<8x16x32xf32>) {
-  // expected-error @+1 {{'moe.layer' op expected router_weight element type to be f32, f16 or bf16, got 'i8'}}
+  // expected-error @+1 {{'moe.layer' op expected router_weight element type to be f32, f64, f16 or bf16, got 'i8'}}
   %y = moe.layer %x router %rw experts %wg, %wu, %wd routing <k = 2>
       : (tensor<?x32xf32>, tensor<32x8xi8>, tensor<8x32x16xf32>,
          tensor<8x32x16xf32>, tensor<8x16x32xf32>) -> tensor<?x32xf32>
@@ -589,7 +589,7 @@ func.func @bias_rank(%x: tensor<?x32xf32>, %rw: tensor<32x8xf32>,
 func.func @bias_element_type(%x: tensor<?x32xf32>, %rw: tensor<32x8xf32>,
                              %wg: tensor<8x32x16xf32>, %wu: tensor<8x32x16xf32>,
                              %wd: tensor<8x16x32xf32>, %bias: tensor<8xi64>) {
-  // expected-error @+1 {{'moe.layer' op expected bias element type to be f32, f16 or bf16, got 'i64'}}
+  // expected-error @+1 {{'moe.layer' op expected bias element type to be f32, f64, f16 or bf16, got 'i64'}}
   %y = moe.layer %x router %rw bias %bias experts %wg, %wu, %wd routing <k = 2>
       : (tensor<?x32xf32>, tensor<32x8xf32>, tensor<8x32x16xf32>,
          tensor<8x32x16xf32>, tensor<8x16x32xf32>,

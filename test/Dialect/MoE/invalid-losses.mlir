@@ -133,6 +133,159 @@ func.func @z_loss_element_type(%l: tensor<?x8xf64>) {
 // -----
 
 //===----------------------------------------------------------------------===//
+// moe.load_balancing_loss_grad
+//===----------------------------------------------------------------------===//
+
+func.func @lbg_logits_rank(%l: tensor<?xf32>, %i: tensor<?x2xi32>,
+                           %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.load_balancing_loss_grad' op expected logits to be a rank-2 tensor [tokens, experts], got 'tensor<?xf32>'}}
+  %r = moe.load_balancing_loss_grad %l, %i, %d alpha = 0.01
+      : tensor<?xf32>, tensor<?x2xi32>, tensor<f32> -> tensor<?xf32>
+  return
+}
+
+// -----
+
+func.func @lbg_logits_element_type(%l: tensor<?x8xi32>, %i: tensor<?x2xi32>,
+                                   %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.load_balancing_loss_grad' op expected logits element type to be f16, bf16, f32 or f64, got 'i32'}}
+  %r = moe.load_balancing_loss_grad %l, %i, %d alpha = 0.01
+      : tensor<?x8xi32>, tensor<?x2xi32>, tensor<f32> -> tensor<?x8xi32>
+  return
+}
+
+// -----
+
+func.func @lbg_ids_element_type(%l: tensor<?x8xf32>, %i: tensor<?x2xf32>,
+                                %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.load_balancing_loss_grad' op expected ids element type to be i32 or i64, got 'f32'}}
+  %r = moe.load_balancing_loss_grad %l, %i, %d alpha = 0.01
+      : tensor<?x8xf32>, tensor<?x2xf32>, tensor<f32> -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @lbg_ids_tokens(%l: tensor<4x8xf32>, %i: tensor<5x2xi32>,
+                          %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.load_balancing_loss_grad' op expected ids dim 0 (tokens) to be 4 to match logits, got 5}}
+  %r = moe.load_balancing_loss_grad %l, %i, %d alpha = 0.01
+      : tensor<4x8xf32>, tensor<5x2xi32>, tensor<f32> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @lbg_k_above_experts(%l: tensor<?x4xf32>, %i: tensor<?x5xi32>,
+                               %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.load_balancing_loss_grad' op expected ids dim 1 (k) to be at most 4, the experts of logits, got 5}}
+  %r = moe.load_balancing_loss_grad %l, %i, %d alpha = 0.01
+      : tensor<?x4xf32>, tensor<?x5xi32>, tensor<f32> -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @lbg_alpha_nan(%l: tensor<?x8xf32>, %i: tensor<?x2xi32>,
+                         %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.load_balancing_loss_grad' op expected alpha to be finite and non-negative, got nan}}
+  %r = moe.load_balancing_loss_grad %l, %i, %d alpha = 0x7FF8000000000000
+      : tensor<?x8xf32>, tensor<?x2xi32>, tensor<f32> -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @lbg_dloss_rank(%l: tensor<?x8xf32>, %i: tensor<?x2xi32>,
+                          %d: tensor<1xf32>) {
+  // expected-error @+1 {{'moe.load_balancing_loss_grad' op expected dloss to be a rank-0 tensor [], got 'tensor<1xf32>'}}
+  %r = moe.load_balancing_loss_grad %l, %i, %d alpha = 0.01
+      : tensor<?x8xf32>, tensor<?x2xi32>, tensor<1xf32> -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @lbg_dloss_element_type(%l: tensor<?x8xbf16>, %i: tensor<?x2xi32>,
+                                  %d: tensor<bf16>) {
+  // expected-error @+1 {{'moe.load_balancing_loss_grad' op expected dloss element type to be 'f32' for 'bf16' logits, got 'bf16'}}
+  %r = moe.load_balancing_loss_grad %l, %i, %d alpha = 0.01
+      : tensor<?x8xbf16>, tensor<?x2xi32>, tensor<bf16> -> tensor<?x8xbf16>
+  return
+}
+
+// -----
+
+func.func @lbg_d_logits_shape(%l: tensor<?x8xf32>, %i: tensor<?x2xi32>,
+                              %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.load_balancing_loss_grad' op expected d_logits to have logits' type 'tensor<?x8xf32>', got 'tensor<4x8xf32>'}}
+  %r = moe.load_balancing_loss_grad %l, %i, %d alpha = 0.01
+      : tensor<?x8xf32>, tensor<?x2xi32>, tensor<f32> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @lbg_d_logits_element_type(%l: tensor<?x8xbf16>,
+                                     %i: tensor<?x2xi32>, %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.load_balancing_loss_grad' op expected d_logits to have logits' type 'tensor<?x8xbf16>', got 'tensor<?x8xf32>'}}
+  %r = moe.load_balancing_loss_grad %l, %i, %d alpha = 0.01
+      : tensor<?x8xbf16>, tensor<?x2xi32>, tensor<f32> -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// moe.router_z_loss_grad
+//===----------------------------------------------------------------------===//
+
+func.func @zg_logits_rank(%l: tensor<2x3x8xf32>, %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.router_z_loss_grad' op expected logits to be a rank-2 tensor [tokens, experts], got 'tensor<2x3x8xf32>'}}
+  %r = moe.router_z_loss_grad %l, %d
+      : tensor<2x3x8xf32>, tensor<f32> -> tensor<2x3x8xf32>
+  return
+}
+
+// -----
+
+func.func @zg_logits_element_type(%l: tensor<?x8xf8E4M3FN>, %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.router_z_loss_grad' op expected logits element type to be f16, bf16, f32 or f64, got 'f8E4M3FN'}}
+  %r = moe.router_z_loss_grad %l, %d
+      : tensor<?x8xf8E4M3FN>, tensor<f32> -> tensor<?x8xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @zg_dloss_rank(%l: tensor<?x8xf32>, %d: tensor<?xf32>) {
+  // expected-error @+1 {{'moe.router_z_loss_grad' op expected dloss to be a rank-0 tensor [], got 'tensor<?xf32>'}}
+  %r = moe.router_z_loss_grad %l, %d
+      : tensor<?x8xf32>, tensor<?xf32> -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @zg_dloss_element_type(%l: tensor<?x8xf64>, %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.router_z_loss_grad' op expected dloss element type to be 'f64' for 'f64' logits, got 'f32'}}
+  %r = moe.router_z_loss_grad %l, %d
+      : tensor<?x8xf64>, tensor<f32> -> tensor<?x8xf64>
+  return
+}
+
+// -----
+
+func.func @zg_d_logits_type(%l: tensor<?x8xf32>, %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.router_z_loss_grad' op expected d_logits to have logits' type 'tensor<?x8xf32>', got 'tensor<?x16xf32>'}}
+  %r = moe.router_z_loss_grad %l, %d
+      : tensor<?x8xf32>, tensor<f32> -> tensor<?x16xf32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
 // moe.bias_update
 //===----------------------------------------------------------------------===//
 

@@ -25,7 +25,7 @@ func.func @result_rank(%g: tensor<?x16xf32>, %u: tensor<?x16xf32>) {
 // -----
 
 func.func @gate_element_type(%gu: tensor<?x16xi32>) {
-  // expected-error @+1 {{'moe.swiglu' op expected gate element type to be f32, f16 or bf16, got 'i32'}}
+  // expected-error @+1 {{'moe.swiglu' op expected gate element type to be f32, f64, f16 or bf16, got 'i32'}}
   %h = moe.swiglu %gu : tensor<?x16xi32> -> tensor<?x8xi32>
   return
 }

@@ -54,6 +54,60 @@ func.func @router_z_loss(%logits: tensor<?x8xf16>, %d: tensor<3x8xf64>)
 }
 
 //===----------------------------------------------------------------------===//
+// moe.load_balancing_loss_grad
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @load_balancing_loss_grad(
+// CHECK-SAME:      %[[L:[a-zA-Z0-9_]+]]: tensor<?x8xf32>, %[[I:[a-zA-Z0-9_]+]]: tensor<?x2xi32>, %[[D:[a-zA-Z0-9_]+]]: tensor<f32>)
+// CHECK:         %[[G:.*]] = moe.load_balancing_loss_grad %[[L]], %[[I]], %[[D]] alpha = 1.000000e-02 : tensor<?x8xf32>, tensor<?x2xi32>, tensor<f32> -> tensor<?x8xf32>
+// CHECK-NEXT:    return %[[G]] : tensor<?x8xf32>
+func.func @load_balancing_loss_grad(%logits: tensor<?x8xf32>,
+                                    %ids: tensor<?x2xi32>,
+                                    %daux: tensor<f32>) -> tensor<?x8xf32> {
+  %dl = moe.load_balancing_loss_grad %logits, %ids, %daux alpha = 0.01
+      : tensor<?x8xf32>, tensor<?x2xi32>, tensor<f32> -> tensor<?x8xf32>
+  return %dl : tensor<?x8xf32>
+}
+
+// bf16 logits take an f32 dloss and give bf16 d_logits; f64 stays f64, with
+// dynamic E and i64 ids.
+// CHECK-LABEL: func.func @load_balancing_loss_grad_types(
+// CHECK:         moe.load_balancing_loss_grad %{{.*}}, %{{.*}}, %{{.*}} alpha = 0.000000e+00 : tensor<4x64xbf16>, tensor<4x6xi64>, tensor<f32> -> tensor<4x64xbf16>
+// CHECK:         moe.load_balancing_loss_grad %{{.*}}, %{{.*}}, %{{.*}} alpha = 1.000000e+00 : tensor<?x?xf64>, tensor<?x1xi32>, tensor<f64> -> tensor<?x?xf64>
+func.func @load_balancing_loss_grad_types(%a: tensor<4x64xbf16>,
+                                          %ia: tensor<4x6xi64>,
+                                          %da: tensor<f32>,
+                                          %b: tensor<?x?xf64>,
+                                          %ib: tensor<?x1xi32>,
+                                          %db: tensor<f64>)
+    -> (tensor<4x64xbf16>, tensor<?x?xf64>) {
+  %0 = moe.load_balancing_loss_grad %a, %ia, %da alpha = 0.0
+      : tensor<4x64xbf16>, tensor<4x6xi64>, tensor<f32> -> tensor<4x64xbf16>
+  %1 = moe.load_balancing_loss_grad %b, %ib, %db alpha = 1.0
+      : tensor<?x?xf64>, tensor<?x1xi32>, tensor<f64> -> tensor<?x?xf64>
+  return %0, %1 : tensor<4x64xbf16>, tensor<?x?xf64>
+}
+
+//===----------------------------------------------------------------------===//
+// moe.router_z_loss_grad
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @router_z_loss_grad(
+// CHECK-SAME:      %[[L:[a-zA-Z0-9_]+]]: tensor<?x8xf16>, %[[DZ:[a-zA-Z0-9_]+]]: tensor<f32>, %[[L64:[a-zA-Z0-9_]+]]: tensor<3x8xf64>, %[[DZ64:[a-zA-Z0-9_]+]]: tensor<f64>)
+// CHECK:         %[[G:.*]] = moe.router_z_loss_grad %[[L]], %[[DZ]] : tensor<?x8xf16>, tensor<f32> -> tensor<?x8xf16>
+// CHECK-NEXT:    %[[G64:.*]] = moe.router_z_loss_grad %[[L64]], %[[DZ64]] : tensor<3x8xf64>, tensor<f64> -> tensor<3x8xf64>
+// CHECK-NEXT:    return %[[G]], %[[G64]] : tensor<?x8xf16>, tensor<3x8xf64>
+func.func @router_z_loss_grad(%logits: tensor<?x8xf16>, %dz: tensor<f32>,
+                              %d: tensor<3x8xf64>, %dz64: tensor<f64>)
+    -> (tensor<?x8xf16>, tensor<3x8xf64>) {
+  %g = moe.router_z_loss_grad %logits, %dz
+      : tensor<?x8xf16>, tensor<f32> -> tensor<?x8xf16>
+  %g64 = moe.router_z_loss_grad %d, %dz64
+      : tensor<3x8xf64>, tensor<f64> -> tensor<3x8xf64>
+  return %g, %g64 : tensor<?x8xf16>, tensor<3x8xf64>
+}
+
+//===----------------------------------------------------------------------===//
 // moe.bias_update
 //===----------------------------------------------------------------------===//
 

@@ -42,8 +42,9 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(false)};
 };
 
-/// Stage 1: decompose moe.layer, choose tiles, lower expert GEMMs, the SwiGLU
-/// FFN and combine to CPU kernels and the rest of the moe ops to linalg.
+/// Stage 1: inline private callees, decompose moe.layer, choose tiles, lower
+/// expert GEMMs, the SwiGLU FFN and combine to CPU kernels and the rest of the
+/// moe ops to linalg.
 void buildCPULowerToLinalgPipeline(mlir::OpPassManager &pm,
                                    const CPUPipelineOptions &options);
 /// Stage 2: one-shot bufferisation, results as out-parameters, deallocation.

@@ -68,17 +68,13 @@ Value isNaN(ImplicitLocOpBuilder &b, Value scalar);
 /// NaN becomes -inf, so that a NaN never wins a comparison.
 Value nanToNegInf(ImplicitLocOpBuilder &b, Value scalar);
 
-/// `silu(min(g, L)) * clamp(u, -L, L)` on f32 scalars or f32 vectors alike,
-/// in the form the reference evaluates; minimumf/maximumf keep NaNs.
-Value swigluF32(ImplicitLocOpBuilder &b, Value gate, Value up,
-                std::optional<double> limit);
+/// `silu(min(g, L)) * clamp(u, -L, L)` on float scalars or vectors (f32, or
+/// f64), in the form the reference evaluates; minimumf/maximumf keep NaNs.
+Value swigluScalar(ImplicitLocOpBuilder &b, Value gate, Value up,
+                   std::optional<double> limit);
 
 /// `tensor.empty` of `sizes` (constant sizes become static dimensions).
 Value emptyTensor(ImplicitLocOpBuilder &b, ValueRange sizes, Type elementType);
-/// `silu(min(g, L)) * clamp(u, -L, L)` on f32 scalars or f32 vectors alike,
-/// in the form the reference evaluates; minimumf/maximumf keep NaNs.
-Value swigluF32(ImplicitLocOpBuilder &b, Value gate, Value up,
-                std::optional<double> limit);
 
 /// `tensor.empty` of `sizes` filled with `value` by `linalg.fill`.
 Value filledTensor(ImplicitLocOpBuilder &b, ValueRange sizes, Value value);

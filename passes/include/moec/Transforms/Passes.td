@@ -12,7 +12,7 @@ def MoEDecomposeLayer : Pass<"moe-decompose-layer"> {
     Rewrites every `moe.layer` into the ops it is made of:
 
     1. router logits `x @ router_weight` as `linalg.matmul`, accumulated and
-       kept in f32;
+       kept in f32 (f64 for an f64 layer);
     2. `moe.router` (weights and expert ids);
     3. `moe.dispatch` (rows sorted by expert, permutation, offsets);
     4. `moe.grouped_matmul` for the gate and up projections, `moe.swiglu`
@@ -59,8 +59,8 @@ def MoELowerToLinalg : Pass<"moe-lower-to-linalg"> {
     - `moe.combine`: the inverse permutation, then per token a sum over the
       slots `j = 0 .. k-1` in order.
 
-    Reductions accumulate in f32 whatever the element type; results are
-    truncated to it. Every index read from data (ids, perm, offsets, token
+    Reductions accumulate in f32 (f64 for f64); results are rounded to the
+    element type. Every index read from data (ids, perm, offsets, token
     ids, table entries) is range-checked or clamped before use, so no input
     value causes an out-of-bounds access. Dynamic sizes that the verifiers
     cannot compare (such as the token counts of two operands) must agree at
@@ -76,6 +76,63 @@ def MoELowerToLinalg : Pass<"moe-lower-to-linalg"> {
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect"
   ];
+}
+
+def MoEGrad : Pass<"moe-grad", "::mlir::ModuleOp"> {
+  let summary = "Add the reverse-mode gradient function of moe layers";
+  let description = [{
+    For each selected function `@f(inputs...) -> y` (one block, one ranked
+    tensor result), adds `@f_grad(inputs..., %dy) -> (y, d_inputs...)` after
+    it:
+
+    1. the forward body, with `moe.layer` split as by
+       `--moe-decompose-layer` so that every step is an op with an adjoint;
+    2. the adjoint of every op in reverse order, starting from `%dy` (the
+       cotangent of `y`, of `y`'s type): moe ops emit theirs through
+       `GradientOpInterface` (`moe.combine_grad`, `moe.grouped_matmul_wgrad`,
+       `moe.swiglu_grad`, `moe.router_grad`, ...); `linalg.matmul`,
+       `linalg.add`, `linalg.fill`, `tensor.cast`, `arith.addf`/`subf`/`mulf`
+       and `arith.truncf`/`extf` on tensors have built-in rules. A value used several times gets the sum of its
+       uses' cotangents (`linalg.add`).
+    3. results: `y`, then one gradient per argument that receives a
+       cotangent, in argument order, each with the result attribute
+       `moe.gradient_of = <argument index>`. For `@moe_layer` that is
+       `(y, dx, d_router_weight, d_w_gate, d_w_up, d_w_down
+       [, d_shared_gate, d_shared_up, d_shared_down])`; the routing bias,
+       token ids and hash table get none (routing is piecewise constant).
+
+    The forward values the adjoints need are those of step 1 (nothing is
+    recomputed). The forward function is kept. A private declaration
+    `func.func private @f_grad(...)` already in the module (so that a
+    training step calling it parses) is replaced by the definition, which
+    must have the declared type. An op with a cotangent and no
+    adjoint is an error naming it.
+  }];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "Functions to differentiate (default: every function that "
+               "holds a moe.layer)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::moe::MoEDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def MoEInlinePrivateCalls : Pass<"moe-inline-private-calls",
+                                 "::mlir::ModuleOp"> {
+  let summary = "Inline every call of a private function, then drop the "
+                "private functions nothing calls any more";
+  let description = [{
+    A training step calls the gradient of its loss, a private function that
+    `--moe-grad` defined; inlining it compiles one function and lets
+    canonicalisation drop what the step does not use (the gradients of the
+    inputs). Only calls of private functions with a body are inlined, so the
+    entry points a caller runs keep their own code; a private function that
+    is called nowhere is left as it is. Recursion is an error.
+  }];
 }
 
 #endif // MOEC_TRANSFORMS_PASSES_TD

@@ -23,28 +23,31 @@ namespace {
 
 struct CombineInfo {
   Value expertOut, perm, weights;
-  Type elementType;
+  Type elementType, computeType;
   Value rows, hidden, tokens, k, pairs;
 };
 
-/// `weights[t, j] * expert_out[inv[t*k + j], h]` in f32, or 0 when the slot
-/// has no row; `firstPair` is `t*k`.
+/// `weights[t, j] * expert_out[inv[t*k + j], h]` in the compute type, or 0 when
+/// the slot has no row; `firstPair` is `t*k`.
 Value slotTerm(ImplicitLocOpBuilder &b, const CombineInfo &info, Value inv,
                Value token, Value firstPair, Value slot, Value h) {
   Value pair = arith::AddIOp::create(b, firstPair, slot);
   Value row = tensor::ExtractOp::create(b, inv, pair);
   return buildIf(
-      b, isInRange(b, row, info.rows), b.getF32Type(),
+      b, isInRange(b, row, info.rows), info.computeType,
       [&](ImplicitLocOpBuilder &tb) -> SmallVector<Value> {
-        Value weight =
-            extendToF32(tb, tensor::ExtractOp::create(tb, info.weights,
-                                                      ValueRange{token, slot}));
-        Value x = extendToF32(tb, tensor::ExtractOp::create(
-                                      tb, info.expertOut, ValueRange{row, h}));
+        Value weight = extendTo(tb,
+                                tensor::ExtractOp::create(
+                                    tb, info.weights, ValueRange{token, slot}),
+                                info.computeType);
+        Value x = extendTo(
+            tb,
+            tensor::ExtractOp::create(tb, info.expertOut, ValueRange{row, h}),
+            info.computeType);
         return {arith::MulFOp::create(tb, weight, x)};
       },
       [&](ImplicitLocOpBuilder &eb) -> SmallVector<Value> {
-        return {f32Constant(eb, 0.0)};
+        return {floatConstant(eb, info.computeType, 0.0)};
       })[0];
 }
 
@@ -61,13 +64,13 @@ Value reduceSlots(ImplicitLocOpBuilder &b, const CombineInfo &info, Value inv) {
         Value h = linalg::IndexOp::create(nb, 1);
         Value firstPair = arith::MulIOp::create(nb, token, info.k);
         Value sum = buildLoop(
-            nb, info.k, ValueRange{f32Constant(nb, 0.0)},
+            nb, info.k, ValueRange{floatConstant(nb, info.computeType, 0.0)},
             [&](ImplicitLocOpBuilder &lb, Value slot, ValueRange acc) {
               Value term = slotTerm(lb, info, inv, token, firstPair, slot, h);
               return SmallVector<Value>{
                   arith::AddFOp::create(lb, acc[0], term)};
             })[0];
-        linalg::YieldOp::create(nb, truncateFromF32(nb, sum, info.elementType));
+        linalg::YieldOp::create(nb, truncateTo(nb, sum, info.elementType));
       });
   return generic.getResult(0);
 }
@@ -84,6 +87,7 @@ struct LowerCombine : OpRewritePattern<CombineOp> {
                      op.getPerm(),
                      weights,
                      resultType.getElementType(),
+                     computeTypeFor(resultType.getElementType()),
                      dimSize(b, out, 0),
                      dimSize(b, out, 1),
                      dimSize(b, weights, 0),

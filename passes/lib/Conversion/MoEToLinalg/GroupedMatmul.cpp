@@ -68,18 +68,21 @@ Value multiplyGroup(ImplicitLocOpBuilder &b, const GroupedMatmulInfo &info,
   SmallVector<OpFoldResult> offsets = {lo, zero}, sizes = {size, n},
                             strides = {one, one};
   Value dest = tensor::ExtractSliceOp::create(b, acc, offsets, sizes, strides);
-  // An f32 result accumulates straight into its output rows; a narrower one
-  // accumulates in an f32 tile that is then rounded into them. Either way
-  // the group's rows are overwritten, as the contract assigns them.
-  bool f32Result = info.elementType.isF32();
+  // An f32 or f64 result accumulates straight into its output rows (f64 in
+  // f64, which the finite-difference checks of the gradients rely on); a
+  // narrower one accumulates in an f32 tile that is then rounded into them.
+  // Either way the group's rows are overwritten, as the contract assigns
+  // them.
+  bool inPlace = computeTypeFor(info.elementType) == info.elementType;
   Value tile =
-      f32Result
-          ? linalg::FillOp::create(b, f32Constant(b, 0.0), dest).getResult(0)
+      inPlace
+          ? linalg::FillOp::create(b, zeroConstant(b, info.elementType), dest)
+                .getResult(0)
           : zeroF32Tensor(b, {size, indexConstant(b, info.n())});
   Value product =
       linalg::MatmulOp::create(b, ValueRange{lhs, rhs}, ValueRange{tile})
           .getResult(0);
-  if (!f32Result)
+  if (!inPlace)
     product = truncateInto(b, product, dest);
   return tensor::InsertSliceOp::create(b, product, acc, offsets, sizes,
                                        strides);

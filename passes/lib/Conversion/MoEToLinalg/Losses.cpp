@@ -1,11 +1,14 @@
 //===- Losses.cpp - the auxiliary-loss ops to linalg ------------*- C++ -*-===//
 //
-// moe.load_balancing_loss, moe.router_z_loss and moe.bias_update become
-// linalg.generic reductions on tensors. Every reduction dimension is a loop
-// that runs in index order, so the sums are deterministic; they accumulate
-// in f32 (f64 for f64 inputs). Assignments are counted in i64 by comparing
-// each id with the expert index of a generic over [T, k, E], which needs no
-// scatter and drops out-of-range ids for free (they match no expert).
+// moe.load_balancing_loss, moe.router_z_loss, their gradients and
+// moe.bias_update become linalg.generic reductions and elementwise generics
+// on tensors. Every reduction dimension is a loop that runs in index order,
+// so the sums are deterministic; they accumulate in f32 (f64 for f64
+// inputs). Assignments are counted in i64 by comparing each id with the
+// expert index of a generic over [T, k, E], which needs no scatter and drops
+// out-of-range ids for free (they match no expert). Softmax and logsumexp
+// subtract the row maximum (rowStats), in the forward and the backward
+// alike, so that both see the same probabilities.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,9 +21,11 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <limits>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::moe;
@@ -138,6 +143,54 @@ Value fromRank0(ImplicitLocOpBuilder &b, Value tensor) {
   return tensor::ExtractOp::create(b, tensor, ValueRange{});
 }
 
+/// p[t, e] = exp(logits[t, e] - shift(max[t])) / sumExp[t], the forward's
+/// softmax, from a logit scalar and its row's statistics.
+Value softmaxOf(ImplicitLocOpBuilder &b, Value logit, Value max, Value sumExp,
+                Type acc) {
+  Value shifted =
+      arith::SubFOp::create(b, extendTo(b, logit, acc), shiftOf(b, max));
+  return arith::DivFOp::create(b, math::ExpOp::create(b, shifted), sumExp);
+}
+
+/// `numerator / denominator` with the denominator replaced by 1 when
+/// `tokens` is 0. The gradients' scale divides by T; with T = 0 d_logits is
+/// empty and the scale unused, but it must not be formed by a division by
+/// zero.
+Value divideUnlessNoTokens(ImplicitLocOpBuilder &b, Value numerator,
+                           Value denominator, Value tokens) {
+  std::optional<int64_t> staticTokens = getConstantIntValue(tokens);
+  if (staticTokens && *staticTokens != 0)
+    return arith::DivFOp::create(b, numerator, denominator);
+  Value noTokens = b.createOrFold<arith::CmpIOp>(arith::CmpIPredicate::eq,
+                                                 tokens, indexConstant(b, 0));
+  Value safe = b.createOrFold<arith::SelectOp>(
+      noTokens, floatConstant(b, denominator.getType(), 1.0), denominator);
+  return arith::DivFOp::create(b, numerator, safe);
+}
+
+/// A [T, E] tensor of logits' element type computed elementwise by `body`
+/// from (logit, max[t], sumExp[t], extra[...]...), returned as the op's
+/// type.
+Value buildLogitsCotangent(ImplicitLocOpBuilder &b, Value logits,
+                           const RowStats &stats, ValueRange extraInputs,
+                           ArrayRef<AffineMap> extraMaps, Body body) {
+  auto type = cast<RankedTensorType>(logits.getType());
+  Value init = emptyTensor(b, {dimSize(b, logits, 0), dimSize(b, logits, 1)},
+                           type.getElementType());
+  SmallVector<Value> inputs = {logits, stats.max, stats.sumExp};
+  llvm::append_range(inputs, extraInputs);
+  SmallVector<AffineMap> maps = {dims(b, 2, {0, 1}), dims(b, 2, {0}),
+                                 dims(b, 2, {0})};
+  llvm::append_range(maps, extraMaps);
+  maps.push_back(dims(b, 2, {0, 1}));
+  Value result = buildGeneric(b, inputs, init, maps, {kParallel, kParallel},
+                              [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+                                return truncateTo(nb, body(nb, args),
+                                                  type.getElementType());
+                              });
+  return castTo(b, result, type);
+}
+
 struct LowerLoadBalancingLoss : OpRewritePattern<LoadBalancingLossOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -223,6 +276,107 @@ struct LowerRouterZLoss : OpRewritePattern<RouterZLossOp> {
   }
 };
 
+/// d_logits[t, e'] = dloss * alpha * E / (T * T*k) * p[t, e'] *
+///                   (count[e'] - mix[t]),  mix[t] = sum_e count[e] p[t, e]
+/// (f_e = count[e] / (T*k), factored out of both terms). mix is a reduction
+/// over experts in order; the rest is elementwise.
+struct LowerLoadBalancingLossGrad : OpRewritePattern<LoadBalancingLossGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LoadBalancingLossGradOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value logits = op.getLogits(), ids = op.getIds();
+    Type acc = computeTypeFor(
+        cast<RankedTensorType>(logits.getType()).getElementType());
+    Value tokens = dimSize(b, logits, 0);
+    Value numExperts = dimSize(b, logits, 1);
+    RowStats stats = rowStats(b, logits, tokens, acc);
+    Value counts = countAssignments(b, ids, numExperts);
+
+    // mix[t] = sum_e count[e] * p[t, e], experts in order.
+    Value mix =
+        buildGeneric(b, ValueRange{logits, stats.max, stats.sumExp, counts},
+                     filledTensor(b, tokens, floatConstant(b, acc, 0.0)),
+                     {dims(b, 2, {0, 1}), dims(b, 2, {0}), dims(b, 2, {0}),
+                      dims(b, 2, {1}), dims(b, 2, {0})},
+                     {kParallel, kReduction},
+                     [&](ImplicitLocOpBuilder &nb, ValueRange args) -> Value {
+                       Value p = softmaxOf(nb, args[0], args[1], args[2], acc);
+                       Value count = arith::SIToFPOp::create(nb, acc, args[3]);
+                       return arith::AddFOp::create(
+                           nb, args[4], arith::MulFOp::create(nb, count, p));
+                     });
+
+    // scale = dloss * alpha * E / (T * T*k). k = 0 (no assignments) leaves
+    // a zero denominator: the gradient is NaN, like the forward's loss.
+    Value pairs =
+        b.createOrFold<arith::MulIOp>(tokens, dimSize(b, ids, /*d=*/1));
+    Value denominator = arith::MulFOp::create(b, indexToFloat(b, tokens, acc),
+                                              indexToFloat(b, pairs, acc));
+    Value numerator = arith::MulFOp::create(
+        b, fromRank0(b, op.getDloss()),
+        arith::MulFOp::create(
+            b, floatConstant(b, acc, op.getAlpha().convertToDouble()),
+            indexToFloat(b, numExperts, acc)));
+    Value scale = divideUnlessNoTokens(b, numerator, denominator, tokens);
+
+    Value grad = buildLogitsCotangent(
+        b, logits, stats, ValueRange{mix, counts},
+        {dims(b, 2, {0}), dims(b, 2, {1})},
+        [&](ImplicitLocOpBuilder &nb, ValueRange args) -> Value {
+          Value p = softmaxOf(nb, args[0], args[1], args[2], acc);
+          Value count = arith::SIToFPOp::create(nb, acc, args[4]);
+          Value centred = arith::SubFOp::create(nb, count, args[3]);
+          return arith::MulFOp::create(nb, scale,
+                                       arith::MulFOp::create(nb, p, centred));
+        });
+    rewriter.replaceOp(op, grad);
+    return success();
+  }
+};
+
+/// d_logits[t, e] = (2 * dloss / T) * lse[t] * p[t, e]: the per-token factor
+/// (with the logarithm) once per row, then one elementwise generic.
+struct LowerRouterZLossGrad : OpRewritePattern<RouterZLossGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(RouterZLossGradOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value logits = op.getLogits();
+    Type acc = computeTypeFor(
+        cast<RankedTensorType>(logits.getType()).getElementType());
+    Value tokens = dimSize(b, logits, 0);
+    RowStats stats = rowStats(b, logits, tokens, acc);
+
+    Value numerator = arith::MulFOp::create(b, floatConstant(b, acc, 2.0),
+                                            fromRank0(b, op.getDloss()));
+    Value scale = divideUnlessNoTokens(b, numerator,
+                                       indexToFloat(b, tokens, acc), tokens);
+
+    // rowFactor[t] = scale * lse[t], lse = shift + log(sumExp) as in the
+    // forward.
+    Value rowFactor = buildGeneric(
+        b, ValueRange{stats.max, stats.sumExp}, emptyTensor(b, tokens, acc),
+        {dims(b, 1, {0}), dims(b, 1, {0}), dims(b, 1, {0})}, {kParallel},
+        [&](ImplicitLocOpBuilder &nb, ValueRange args) -> Value {
+          Value lse = arith::AddFOp::create(nb, shiftOf(nb, args[0]),
+                                            math::LogOp::create(nb, args[1]));
+          return arith::MulFOp::create(nb, scale, lse);
+        });
+
+    Value grad = buildLogitsCotangent(
+        b, logits, stats, ValueRange{rowFactor}, {dims(b, 2, {0})},
+        [&](ImplicitLocOpBuilder &nb, ValueRange args) -> Value {
+          Value p = softmaxOf(nb, args[0], args[1], args[2], acc);
+          return arith::MulFOp::create(nb, args[3], p);
+        });
+    rewriter.replaceOp(op, grad);
+    return success();
+  }
+};
+
 struct LowerBiasUpdate : OpRewritePattern<BiasUpdateOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -268,9 +422,83 @@ struct LowerBiasUpdate : OpRewritePattern<BiasUpdateOp> {
   }
 };
 
+/// The number of elements of `value` and the identity map over its rank.
+std::pair<Value, AffineMap> elementsOf(ImplicitLocOpBuilder &b, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Value count = indexConstant(b, 1);
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    count = b.createOrFold<arith::MulIOp>(count, dimSize(b, value, d));
+  return {count, b.getMultiDimIdentityMap(type.getRank())};
+}
+
+/// loss = sum_i (input - target)^2 / N, the sum in row-major order.
+struct LowerMseLoss : OpRewritePattern<MseLossOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MseLossOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    Type acc = computeTypeFor(type.getElementType());
+    auto [count, identity] = elementsOf(b, op.getInput());
+    unsigned rank = type.getRank();
+    Value sum = buildGeneric(
+        b, ValueRange{op.getInput(), op.getTarget()},
+        filledTensor(b, ValueRange{}, floatConstant(b, acc, 0.0)),
+        {identity, identity, AffineMap::get(rank, 0, {}, b.getContext())},
+        SmallVector<utils::IteratorType>(rank, kReduction),
+        [&](ImplicitLocOpBuilder &nb, ValueRange args) -> Value {
+          Value d = arith::SubFOp::create(nb, extendTo(nb, args[0], acc),
+                                          extendTo(nb, args[1], acc));
+          return arith::AddFOp::create(nb, args[2],
+                                       arith::MulFOp::create(nb, d, d));
+        });
+    Value loss = arith::DivFOp::create(b, fromRank0(b, sum),
+                                       indexToFloat(b, count, acc));
+    rewriter.replaceOp(op, toRank0(b, loss, op.getType()));
+    return success();
+  }
+};
+
+/// d_input = (2 * dloss / N) * (input - target), elementwise.
+struct LowerMseLossGrad : OpRewritePattern<MseLossGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MseLossGradOp op,
+                                PatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    Type element = type.getElementType();
+    Type acc = computeTypeFor(element);
+    auto [count, identity] = elementsOf(b, op.getInput());
+    // With N = 0 the result is empty and the scale unused.
+    Value scale = arith::DivFOp::create(
+        b,
+        arith::MulFOp::create(b, floatConstant(b, acc, 2.0),
+                              fromRank0(b, op.getDloss())),
+        indexToFloat(b, count, acc));
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      sizes.push_back(dimSize(b, op.getInput(), d));
+    Value result = buildGeneric(
+        b, ValueRange{op.getInput(), op.getTarget()},
+        emptyTensor(b, sizes, element), {identity, identity, identity},
+        SmallVector<utils::IteratorType>(type.getRank(), kParallel),
+        [&](ImplicitLocOpBuilder &nb, ValueRange args) -> Value {
+          Value d = arith::SubFOp::create(nb, extendTo(nb, args[0], acc),
+                                          extendTo(nb, args[1], acc));
+          return truncateTo(nb, arith::MulFOp::create(nb, scale, d), element);
+        });
+    rewriter.replaceOp(op, castTo(b, result, type));
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateLossPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerLoadBalancingLoss, LowerRouterZLoss, LowerBiasUpdate>(
+  patterns.add<LowerLoadBalancingLoss, LowerRouterZLoss,
+               LowerLoadBalancingLossGrad, LowerRouterZLossGrad,
+               LowerBiasUpdate, LowerMseLoss, LowerMseLossGrad>(
       patterns.getContext());
 }

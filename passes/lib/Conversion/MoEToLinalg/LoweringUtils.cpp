@@ -164,8 +164,8 @@ Value lowering::castTo(ImplicitLocOpBuilder &b, Value tensor, Type type) {
   return tensor::CastOp::create(b, type, tensor);
 }
 
-Value lowering::swigluF32(ImplicitLocOpBuilder &b, Value gate, Value up,
-                          std::optional<double> limit) {
+Value lowering::swigluScalar(ImplicitLocOpBuilder &b, Value gate, Value up,
+                             std::optional<double> limit) {
   Type type = gate.getType();
   Value g = gate, u = up;
   if (limit) {

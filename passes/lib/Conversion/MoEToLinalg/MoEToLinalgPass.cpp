@@ -67,4 +67,6 @@ void mlir::moe::populateMoEToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateOptimizerPatterns(patterns);
   lowering::populateGradientPatterns(patterns);
   lowering::populateLossPatterns(patterns);
+  lowering::populateRouterGradPatterns(patterns);
+  lowering::populateGroupedMatmulGradPatterns(patterns);
 }

@@ -30,10 +30,14 @@ Value biasCorrection(ImplicitLocOpBuilder &b, Type computeType, double beta,
   return truncateTo(b, correction, computeType);
 }
 
-/// The whole update is one linalg.generic with param, grad, m and v as inputs
-/// and the three results as outputs, so each element is read once and
-/// written once. Only the bias corrections depend on the step; they are
-/// computed once, outside the loop.
+/// The whole update is one linalg.generic that reads grad and writes param,
+/// m and v in their own tensors (`ins(grad) outs(param, m, v)`), so each
+/// element is read once and written once, and one-shot bufferization can
+/// update the caller's buffers in place when the function ties its results
+/// to those arguments (`moe.in_place`, docs/training-design.md). Where a
+/// buffer may not be overwritten (a read-only argument, or a value read
+/// again later), bufferization copies it first. Only the bias corrections
+/// depend on the step; they are computed once, outside the loop.
 struct LowerAdamW : OpRewritePattern<AdamWOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -54,15 +58,7 @@ struct LowerAdamW : OpRewritePattern<AdamWOp> {
     Value correction1 = biasCorrection(b, computeType, beta1, t);
     Value correction2 = biasCorrection(b, computeType, beta2, t);
 
-    SmallVector<Value> sizes;
-    for (int64_t d = 0; d < rank; ++d)
-      sizes.push_back(dimSize(b, op.getParam(), d));
-    // One tensor.empty per result: a shared one would make bufferization
-    // see three writes into one buffer and insert copies.
-    SmallVector<Value> inits;
-    for (int i = 0; i < 3; ++i)
-      inits.push_back(emptyTensor(b, sizes, elementType));
-    SmallVector<AffineMap> maps(7, b.getMultiDimIdentityMap(rank));
+    SmallVector<AffineMap> maps(4, b.getMultiDimIdentityMap(rank));
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     double lr = op.getLr().convertToDouble();
@@ -70,9 +66,9 @@ struct LowerAdamW : OpRewritePattern<AdamWOp> {
     double weightDecay = op.getWeightDecay().convertToDouble();
 
     auto generic = linalg::GenericOp::create(
-        b, TypeRange{type, type, type},
-        ValueRange{op.getParam(), op.getGrad(), op.getM(), op.getV()}, inits,
-        maps, iterators, [&](OpBuilder &nested, Location loc, ValueRange args) {
+        b, TypeRange{type, type, type}, ValueRange{op.getGrad()},
+        ValueRange{op.getParam(), op.getM(), op.getV()}, maps, iterators,
+        [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder nb(loc, nested);
           auto extend = [&](Value scalar) {
             return extendTo(nb, scalar, computeType);
@@ -80,7 +76,9 @@ struct LowerAdamW : OpRewritePattern<AdamWOp> {
           auto constant = [&](double value) {
             return floatConstant(nb, computeType, value);
           };
-          Value p = extend(args[0]), g = extend(args[1]);
+          // Block arguments: grad (the input), then param, m and v (the
+          // outputs, which hold the old values).
+          Value g = extend(args[0]), p = extend(args[1]);
           Value m = extend(args[2]), v = extend(args[3]);
 
           // The (1 - b) factors are rounded from f64 once, like PyTorch's

@@ -13,8 +13,10 @@ class RewritePatternSet;
 namespace moe::lowering {
 
 void populateRouterPatterns(RewritePatternSet &patterns);
+void populateRouterGradPatterns(RewritePatternSet &patterns);
 void populateDispatchPatterns(RewritePatternSet &patterns);
 void populateGroupedMatmulPatterns(RewritePatternSet &patterns);
+void populateGroupedMatmulGradPatterns(RewritePatternSet &patterns);
 void populateSwigluPatterns(RewritePatternSet &patterns);
 void populateCombinePatterns(RewritePatternSet &patterns);
 void populateOptimizerPatterns(RewritePatternSet &patterns);

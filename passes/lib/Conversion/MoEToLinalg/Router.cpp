@@ -5,9 +5,13 @@
 // so it is an scf.for over tokens with scalar loops inside; a small scratch
 // tensor carried by that loop holds the token's selection and group scores.
 //
+// Arithmetic runs in the compute type: f64 for f64 logits (so that the
+// router's gradient can be checked by finite differences), f32 otherwise.
+//
 //===----------------------------------------------------------------------===//
 
 #include "PopulatePatterns.h"
+#include "RouterScores.h"
 #include "moec/Conversion/LoweringUtils.h"
 
 #include "moec/Dialect/MoE/MoEOps.h"
@@ -32,10 +36,12 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 struct RouterInfo {
   Value logits, bias, tokenIds, hashTable;
   RoutingAttr routing;
+  /// f64 for f64 logits, else f32 (computeTypeFor).
+  Type computeType;
   Type weightType, idType;
   int64_t numExperts;
   Value tokens;
-  /// `[T, E]` f32 scores s (before the bias).
+  /// `[T, E]` scores s in the compute type (before the bias).
   Value scores;
   /// `[T]` i1: the token has a NaN logit.
   Value hasNaN;
@@ -43,16 +49,30 @@ struct RouterInfo {
 
 using ScalarFn = function_ref<Value(ImplicitLocOpBuilder &, ValueRange)>;
 
+/// NaN becomes -inf, so that a NaN never wins a comparison; like
+/// nanToNegInf, but in the scalar's own type (f32 or f64).
+Value negInfIfNaN(ImplicitLocOpBuilder &b, Value scalar) {
+  Value negInf = floatConstant(b, scalar.getType(), -kInf);
+  return arith::SelectOp::create(b, isNaN(b, scalar), negInf, scalar);
+}
+
+/// A float scalar in `type`, widened or rounded: the bias may be wider than
+/// the logits (an f64 bias on f32 logits).
+Value toComputeType(ImplicitLocOpBuilder &b, Value scalar, Type type) {
+  unsigned from = scalar.getType().getIntOrFloatBitWidth();
+  unsigned to = type.getIntOrFloatBitWidth();
+  return from > to ? truncateTo(b, scalar, type) : extendTo(b, scalar, type);
+}
+
 //===----------------------------------------------------------------------===//
 // Scores (all tokens at once)
 //===----------------------------------------------------------------------===//
 
-/// `[T, E]` f32 = fn(inputs) elementwise; each input is `[T, E]` or a `[T]`
-/// per-token value broadcast along the row.
+/// `[T, E]` of `type` = fn(inputs) elementwise; each input is `[T, E]` or a
+/// `[T]` per-token value broadcast along the row.
 Value mapRows(ImplicitLocOpBuilder &b, Value tokens, int64_t numExperts,
-              ValueRange inputs, ScalarFn fn) {
-  Value init =
-      emptyTensor(b, {tokens, indexConstant(b, numExperts)}, b.getF32Type());
+              Type type, ValueRange inputs, ScalarFn fn) {
+  Value init = emptyTensor(b, {tokens, indexConstant(b, numExperts)}, type);
   MLIRContext *context = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value input : inputs)
@@ -90,10 +110,15 @@ Value reduceRows(
   return generic.getResult(0);
 }
 
+} // namespace
+
+// The scores are shared with moe.router_grad (RouterScores.h), whose
+// gradient must be that of exactly these formulas.
+
 /// log1p(x) = x * log(u) / (u - 1) with u = 1 + x (Goldberg): accurate for
 /// small x, unlike log(1 + x), which is what math.log1p lowers to on LLVM.
-Value log1pAccurate(ImplicitLocOpBuilder &b, Value x) {
-  Value one = f32Constant(b, 1.0);
+static Value log1pAccurate(ImplicitLocOpBuilder &b, Value x) {
+  Value one = floatConstant(b, x.getType(), 1.0);
   Value u = arith::AddFOp::create(b, one, x);
   Value ratio = arith::DivFOp::create(b, math::LogOp::create(b, u),
                                       arith::SubFOp::create(b, u, one));
@@ -102,15 +127,16 @@ Value log1pAccurate(ImplicitLocOpBuilder &b, Value x) {
                                  arith::MulFOp::create(b, x, ratio));
 }
 
-Value sigmoidScore(ImplicitLocOpBuilder &b, Value logit) {
-  Value one = f32Constant(b, 1.0);
+Value lowering::sigmoidScore(ImplicitLocOpBuilder &b, Value logit) {
+  Value one = floatConstant(b, logit.getType(), 1.0);
   Value expNeg = math::ExpOp::create(b, arith::NegFOp::create(b, logit));
   return arith::DivFOp::create(b, one, arith::AddFOp::create(b, one, expNeg));
 }
 
-/// sqrt(softplus(l)), softplus(l) = max(l, 0) + log1p(exp(-|l|)).
-Value sqrtSoftplusScore(ImplicitLocOpBuilder &b, Value logit) {
-  Value positive = arith::MaximumFOp::create(b, logit, f32Constant(b, 0.0));
+/// softplus(l) = max(l, 0) + log1p(exp(-|l|)).
+Value lowering::sqrtSoftplusScore(ImplicitLocOpBuilder &b, Value logit) {
+  Value positive = arith::MaximumFOp::create(
+      b, logit, floatConstant(b, logit.getType(), 0.0));
   Value expNegAbs = math::ExpOp::create(
       b, arith::NegFOp::create(b, math::AbsFOp::create(b, logit)));
   Value softplus =
@@ -118,27 +144,29 @@ Value sqrtSoftplusScore(ImplicitLocOpBuilder &b, Value logit) {
   return math::SqrtOp::create(b, softplus);
 }
 
+namespace {
+
 /// Stable softmax per row: exp(l - max) / sum. maximumf propagates NaN, and
 /// so does the sum, so a NaN logit makes the whole row NaN.
 Value softmaxScores(ImplicitLocOpBuilder &b, Value logits, Value tokens,
-                    int64_t numExperts) {
+                    int64_t numExperts, Type type) {
   Value rowMax = reduceRows(
-      b, logits, tokens, f32Constant(b, -kInf),
-      [](ImplicitLocOpBuilder &nb, Value logit, Value acc) -> Value {
-        return arith::MaximumFOp::create(nb, extendToF32(nb, logit), acc);
+      b, logits, tokens, floatConstant(b, type, -kInf),
+      [&](ImplicitLocOpBuilder &nb, Value logit, Value acc) -> Value {
+        return arith::MaximumFOp::create(nb, extendTo(nb, logit, type), acc);
       });
-  Value exps = mapRows(b, tokens, numExperts, ValueRange{logits, rowMax},
-                       [](ImplicitLocOpBuilder &nb, ValueRange args) -> Value {
+  Value exps = mapRows(b, tokens, numExperts, type, ValueRange{logits, rowMax},
+                       [&](ImplicitLocOpBuilder &nb, ValueRange args) -> Value {
                          Value shifted = arith::SubFOp::create(
-                             nb, extendToF32(nb, args[0]), args[1]);
+                             nb, extendTo(nb, args[0], type), args[1]);
                          return math::ExpOp::create(nb, shifted);
                        });
   Value rowSum =
-      reduceRows(b, exps, tokens, f32Constant(b, 0.0),
+      reduceRows(b, exps, tokens, floatConstant(b, type, 0.0),
                  [](ImplicitLocOpBuilder &nb, Value e, Value acc) -> Value {
                    return arith::AddFOp::create(nb, acc, e);
                  });
-  return mapRows(b, tokens, numExperts, ValueRange{exps, rowSum},
+  return mapRows(b, tokens, numExperts, type, ValueRange{exps, rowSum},
                  [](ImplicitLocOpBuilder &nb, ValueRange args) -> Value {
                    return arith::DivFOp::create(nb, args[0], args[1]);
                  });
@@ -146,18 +174,19 @@ Value softmaxScores(ImplicitLocOpBuilder &b, Value logits, Value tokens,
 
 Value computeScores(ImplicitLocOpBuilder &b, const RouterInfo &info) {
   Value logits = info.logits;
+  Type type = info.computeType;
   switch (info.routing.getScoring()) {
   case ScoringFunc::softmax:
-    return softmaxScores(b, logits, info.tokens, info.numExperts);
+    return softmaxScores(b, logits, info.tokens, info.numExperts, type);
   case ScoringFunc::sigmoid:
-    return mapRows(b, info.tokens, info.numExperts, logits,
-                   [](ImplicitLocOpBuilder &nb, ValueRange args) {
-                     return sigmoidScore(nb, extendToF32(nb, args[0]));
+    return mapRows(b, info.tokens, info.numExperts, type, logits,
+                   [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+                     return sigmoidScore(nb, extendTo(nb, args[0], type));
                    });
   case ScoringFunc::sqrtsoftplus:
-    return mapRows(b, info.tokens, info.numExperts, logits,
-                   [](ImplicitLocOpBuilder &nb, ValueRange args) {
-                     return sqrtSoftplusScore(nb, extendToF32(nb, args[0]));
+    return mapRows(b, info.tokens, info.numExperts, type, logits,
+                   [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+                     return sqrtSoftplusScore(nb, extendTo(nb, args[0], type));
                    });
   }
   llvm_unreachable("unknown scoring function");
@@ -181,15 +210,16 @@ Value extractScore(ImplicitLocOpBuilder &b, const RouterInfo &info, Value token,
 }
 
 /// The index of the largest untaken entry of `values[first .. first+n)`,
-/// ties to the lower index. Candidates are never NaN (see nanToNegInf), so
+/// ties to the lower index. Candidates are never NaN (see negInfIfNaN), so
 /// NaN is the taken marker; with fewer than n entries taken one is always
 /// found, even when every candidate is -inf.
 Value argmaxUntaken(ImplicitLocOpBuilder &b, Value values, int64_t first,
                     int64_t n) {
   Value none = indexConstant(b, -1);
+  Type type = cast<RankedTensorType>(values.getType()).getElementType();
   SmallVector<Value> best = buildLoop(
       b, indexConstant(b, first), indexConstant(b, first + n),
-      ValueRange{none, f32Constant(b, -kInf)},
+      ValueRange{none, floatConstant(b, type, -kInf)},
       [&](ImplicitLocOpBuilder &lb, Value i, ValueRange args) {
         Value bestIndex = args[0], bestValue = args[1];
         Value v = tensor::ExtractOp::create(lb, values, i);
@@ -210,7 +240,9 @@ Value argmaxUntaken(ImplicitLocOpBuilder &b, Value values, int64_t first,
 }
 
 Value markTaken(ImplicitLocOpBuilder &b, Value values, Value index) {
-  return tensor::InsertOp::create(b, f32Constant(b, kNaN), values, index);
+  Type type = cast<RankedTensorType>(values.getType()).getElementType();
+  return tensor::InsertOp::create(b, floatConstant(b, type, kNaN), values,
+                                  index);
 }
 
 /// `scratch[e] = c = s + bias` for every expert, NaN read as -inf.
@@ -224,9 +256,10 @@ Value loadSelectionScores(ImplicitLocOpBuilder &b, const RouterInfo &info,
         if (bias)
           c = arith::AddFOp::create(
               lb, c,
-              extendToF32(lb, tensor::ExtractOp::create(lb, bias, expert)));
+              toComputeType(lb, tensor::ExtractOp::create(lb, bias, expert),
+                            info.computeType));
         return SmallVector<Value>{
-            tensor::InsertOp::create(lb, nanToNegInf(lb, c), args[0], expert)};
+            tensor::InsertOp::create(lb, negInfIfNaN(lb, c), args[0], expert)};
       })[0];
 }
 
@@ -236,7 +269,7 @@ Value loadSelectionScores(ImplicitLocOpBuilder &b, const RouterInfo &info,
 Value groupScore(ImplicitLocOpBuilder &b, const RouterInfo &info, Value sel,
                  Value first, int64_t size) {
   Value end = arith::AddIOp::create(b, first, indexConstant(b, size));
-  Value negInf = f32Constant(b, -kInf);
+  Value negInf = floatConstant(b, info.computeType, -kInf);
   if (info.routing.getGroupScore() == GroupScore::max || size == 1) {
     return buildLoop(b, first, end, negInf,
                      [&](ImplicitLocOpBuilder &lb, Value e, ValueRange acc) {
@@ -277,7 +310,7 @@ Value keepTopGroups(ImplicitLocOpBuilder &b, const RouterInfo &info,
                   Value first = arith::MulIOp::create(lb, g, size);
                   // inf + -inf in top2_sum is NaN: it ranks as -inf like any
                   // NaN.
-                  Value score = nanToNegInf(
+                  Value score = negInfIfNaN(
                       lb, groupScore(lb, info, args[0], first, groupSize));
                   Value slot = arith::AddIOp::create(lb, base, g);
                   return SmallVector<Value>{
@@ -300,8 +333,8 @@ Value keepTopGroups(ImplicitLocOpBuilder &b, const RouterInfo &info,
             lb, first, end, args,
             [&](ImplicitLocOpBuilder &eb, Value e, ValueRange inner) {
               Value c = tensor::ExtractOp::create(eb, inner[0], e);
-              Value masked =
-                  arith::SelectOp::create(eb, kept, c, f32Constant(eb, -kInf));
+              Value masked = arith::SelectOp::create(
+                  eb, kept, c, floatConstant(eb, info.computeType, -kInf));
               return SmallVector<Value>{
                   tensor::InsertOp::create(eb, masked, inner[0], e)};
             });
@@ -315,7 +348,7 @@ SmallVector<Value> pickTopK(ImplicitLocOpBuilder &b, const RouterInfo &info,
                             Value token, Value ids, Value sel) {
   return buildLoop(
       b, indexConstant(b, info.routing.getK()),
-      ValueRange{ids, sel, f32Constant(b, 0.0)},
+      ValueRange{ids, sel, floatConstant(b, info.computeType, 0.0)},
       [&](ImplicitLocOpBuilder &lb, Value slot, ValueRange args) {
         Value best = argmaxUntaken(lb, args[1], 0, info.numExperts);
         Value newIds =
@@ -342,7 +375,7 @@ SmallVector<Value> lookUpHashIds(ImplicitLocOpBuilder &b,
   Value numExperts = indexConstant(b, info.numExperts);
   return buildLoop(
       b, indexConstant(b, info.routing.getK()),
-      ValueRange{ids, f32Constant(b, 0.0)},
+      ValueRange{ids, floatConstant(b, info.computeType, 0.0)},
       [&](ImplicitLocOpBuilder &lb, Value slot, ValueRange args) {
         Value inTable = arith::AndIOp::create(
             lb, knownToken,
@@ -368,7 +401,8 @@ SmallVector<Value> lookUpHashIds(ImplicitLocOpBuilder &b,
                                     indexConstant(lb, info.numExperts - 1)));
         Value sum = arith::AddFOp::create(
             lb, args[1],
-            arith::SelectOp::create(lb, valid, score, f32Constant(lb, 0.0)));
+            arith::SelectOp::create(lb, valid, score,
+                                    floatConstant(lb, info.computeType, 0.0)));
         return SmallVector<Value>{newIds, sum};
       });
 }
@@ -377,15 +411,17 @@ SmallVector<Value> lookUpHashIds(ImplicitLocOpBuilder &b,
 /// NaN rule, scale.
 Value finishWeight(ImplicitLocOpBuilder &b, const RouterInfo &info, Value w,
                    Value sum, Value hasNaN) {
+  Type type = info.computeType;
   if (info.routing.getNormTopkProb()) {
-    Value denominator =
-        info.routing.getScoring() == ScoringFunc::softmax
-            ? sum
-            : Value(arith::AddFOp::create(b, sum, f32Constant(b, 1e-20)));
+    Value denominator = info.routing.getScoring() == ScoringFunc::softmax
+                            ? sum
+                            : Value(arith::AddFOp::create(
+                                  b, sum, floatConstant(b, type, 1e-20)));
     w = arith::DivFOp::create(b, w, denominator);
   }
-  w = arith::SelectOp::create(b, hasNaN, f32Constant(b, kNaN), w);
-  return arith::MulFOp::create(b, w, f32Constant(b, info.routing.getScale()));
+  w = arith::SelectOp::create(b, hasNaN, floatConstant(b, type, kNaN), w);
+  return arith::MulFOp::create(b, w,
+                               floatConstant(b, type, info.routing.getScale()));
 }
 
 /// `weights[token, j]` from the ids just written; a slot without a valid id
@@ -406,18 +442,18 @@ Value writeWeights(ImplicitLocOpBuilder &b, const RouterInfo &info, Value token,
                                     indexConstant(lb, info.numExperts - 1)));
         Value w = arith::SelectOp::create(
             lb, valid, finishWeight(lb, info, score, sum, hasNaN),
-            f32Constant(lb, 0.0));
-        return SmallVector<Value>{tensor::InsertOp::create(
-            lb, truncateFromF32(lb, w, info.weightType), args[0],
-            ValueRange{token, slot})};
+            floatConstant(lb, info.computeType, 0.0));
+        return SmallVector<Value>{
+            tensor::InsertOp::create(lb, truncateTo(lb, w, info.weightType),
+                                     args[0], ValueRange{token, slot})};
       })[0];
 }
 
-/// The token loop. Carries weights, ids, and for top-k routing one f32
-/// scratch tensor: the token's c for the E experts, then the group scores.
-/// One tensor rather than two: two loop-carried scratch tensors of one type
-/// would share a CSE'd tensor.empty, which one-shot bufferization then maps
-/// to a single buffer.
+/// The token loop. Carries weights, ids, and for top-k routing one
+/// compute-type scratch tensor: the token's c for the E experts, then the group
+/// scores. One tensor rather than two: two loop-carried scratch tensors of one
+/// type would share a CSE'd tensor.empty, which one-shot bufferization then
+/// maps to a single buffer.
 std::pair<Value, Value> routeTokens(ImplicitLocOpBuilder &b,
                                     const RouterInfo &info) {
   Value k = indexConstant(b, info.routing.getK());
@@ -429,7 +465,7 @@ std::pair<Value, Value> routeTokens(ImplicitLocOpBuilder &b,
       info.numExperts + (grouped ? info.routing.getNGroup() : 0);
   if (!hash)
     inits.push_back(
-        emptyTensor(b, indexConstant(b, scratchSize), b.getF32Type()));
+        emptyTensor(b, indexConstant(b, scratchSize), info.computeType));
 
   SmallVector<Value> results = buildLoop(
       b, info.tokens, inits,
@@ -463,11 +499,14 @@ struct LowerRouter : OpRewritePattern<RouterOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     auto weightsType = cast<RankedTensorType>(op.getWeights().getType());
     auto idsType = cast<RankedTensorType>(op.getIds().getType());
+    Type logitType =
+        cast<RankedTensorType>(op.getLogits().getType()).getElementType();
     RouterInfo info{op.getLogits(),
                     op.getBias(),
                     op.getTokenIds(),
                     op.getHashTable(),
                     op.getRouting(),
+                    computeTypeFor(logitType),
                     weightsType.getElementType(),
                     idsType.getElementType(),
                     op.getNumExperts(),

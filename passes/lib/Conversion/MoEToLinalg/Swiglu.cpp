@@ -48,6 +48,7 @@ struct LowerSwiglu : OpRewritePattern<SwigluOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     auto resultType = cast<RankedTensorType>(op.getType());
     Type elementType = resultType.getElementType();
+    Type computeType = computeTypeFor(elementType);
     int64_t rank = resultType.getRank();
     std::optional<double> limit;
     if (FloatAttr limitAttr = op.getLimitAttr())
@@ -68,9 +69,10 @@ struct LowerSwiglu : OpRewritePattern<SwigluOp> {
         b, TypeRange{init.getType()}, ValueRange{gate, up}, ValueRange{init},
         maps, iterators, [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder nb(loc, nested);
-          Value result = swigluF32(nb, extendToF32(nb, args[0]),
-                                   extendToF32(nb, args[1]), limit);
-          linalg::YieldOp::create(nb, truncateFromF32(nb, result, elementType));
+          Value result =
+              swigluScalar(nb, extendTo(nb, args[0], computeType),
+                           extendTo(nb, args[1], computeType), limit);
+          linalg::YieldOp::create(nb, truncateTo(nb, result, elementType));
         });
     rewriter.replaceOp(op, castTo(b, generic.getResult(0), resultType));
     return success();

@@ -18,7 +18,9 @@ namespace moec {
 
 enum class Scoring { Softmax, Sigmoid, SqrtSoftplus };
 enum class GroupScore { Top2Sum, Max };
-enum class ElementType { F32, F16, BF16 };
+/// F64 exists for checking gradients against finite differences; the fast
+/// kernels and the NPU plans take F32, F16 and BF16.
+enum class ElementType { F32, F16, BF16, F64 };
 
 struct MoELayerConfig {
   int64_t hidden = 0;           ///< H
@@ -50,7 +52,7 @@ struct MoELayerConfig {
 llvm::StringRef toString(Scoring scoring);
 llvm::StringRef toString(GroupScore groupScore);
 llvm::StringRef toString(ElementType type);
-/// The inverse of toString(ElementType): "f32", "f16" or "bf16".
+/// The inverse of toString(ElementType): "f32", "f16", "bf16" or "f64".
 std::optional<ElementType> parseElementType(llvm::StringRef name);
 
 } // namespace moec

@@ -67,12 +67,19 @@ public:
 
   /// Runs the function: `inputs` in argument order, `outputs` one per result
   /// with exactly the shapes `signature().resultShapes(inputs)` gives. No
-  /// tensor is copied; outputs are overwritten.
+  /// tensor is copied; outputs are overwritten, inputs only read, except
+  /// for in-place results (`moe.in_place`, see Signature.h): given their
+  /// argument's own buffer, they update it (a training step run again and
+  /// again on the caller's parameters and optimizer state); given a
+  /// disjoint buffer, the argument is copied there first and left as it
+  /// was. Calls updating the same buffers must not run at the same time.
   llvm::Error run(llvm::ArrayRef<TensorView> inputs,
                   llvm::ArrayRef<TensorView> outputs) const;
 
   /// Packs the weight arguments among `inputs` (the same list `run` takes;
   /// only the weights are read) once, so that later calls skip packing.
+  /// A kernel that updates a weight in place (`moe.in_place`) packs nothing
+  /// ahead, as the packed copy would go stale: its calls pack as `run` does.
   llvm::Expected<std::shared_ptr<const PreparedWeights>>
   prepareWeights(llvm::ArrayRef<TensorView> inputs) const;
   /// Like `run`, but reads the weights from `weights` instead of from the
@@ -84,8 +91,10 @@ public:
 
 protected:
   explicit Kernel(Signature sig) : sig(std::move(sig)) {}
-  /// Calls the compiled code; the views have been checked. Compiled CPU
-  /// code cannot fail; the NPU emulator reports a bad plan or bad data.
+  /// Calls the compiled code; the views have been checked. `outputs` holds
+  /// the out-parameters of the results that are not in place; an in-place
+  /// result's buffer is its argument's in `inputs`. Compiled CPU code cannot
+  /// fail; the NPU emulator reports a bad plan or bad data.
   virtual llvm::Error invoke(llvm::ArrayRef<TensorView> inputs,
                              llvm::ArrayRef<TensorView> outputs) const = 0;
   /// Packs the weights; `inputs` has the signature's length.
@@ -131,10 +140,20 @@ public:
   /// The `.mlir` text compileLayer compiles for this config.
   static llvm::Expected<std::string> layerSource(const MoELayerConfig &config);
 
+  /// `source` with the gradient function `@<function>_grad(inputs..., dy)
+  /// -> (y, d_inputs...)` added by --moe-grad (docs/training-design.md); compile it
+  /// with `entry = "<function>_grad"`.
+  static llvm::Expected<std::string>
+  gradientSource(llvm::StringRef source, llvm::StringRef function = "moe_layer",
+                 llvm::StringRef bufferName = "<source>");
+
   /// Ahead-of-time: compiles the module for the host CPU to a relocatable
   /// object file. Each function `f` is callable from C as
   /// `_mlir_ciface_f(descriptor *args..., descriptor *results...)` with
-  /// MLIR's strided memref descriptors (see docs/runtime.md).
+  /// MLIR's strided memref descriptors (see docs/runtime.md). A result
+  /// written in place (`moe.in_place = M`) has no descriptor among
+  /// `results`: the code updates argument M's buffer (a C caller that needs
+  /// the old value passes a copy of it as argument M).
   llvm::Error emitObjectFile(llvm::StringRef source, llvm::StringRef path,
                              const CompileOptions &options = {});
   /// Same, linked into a shared library (needs `clang-22` or `cc` on PATH).

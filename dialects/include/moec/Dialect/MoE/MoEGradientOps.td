@@ -111,4 +111,54 @@ def MoE_CombineGradOp : MoE_Op<"combine_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// moe.grouped_matmul_wgrad
+//===----------------------------------------------------------------------===//
+
+def MoE_GroupedMatmulWgradOp : MoE_Op<"grouped_matmul_wgrad", [Pure]> {
+  let summary = "weight gradient of moe.grouped_matmul";
+  let description = [{
+    Given the forward operands `input : [R, K]` and `offsets : [E + 1]` of
+    `y = moe.grouped_matmul input, weight, offsets` and the cotangent
+    `dy : [R, N]` of `y`, returns the cotangent of `weight`:
+
+    ```
+    d_weight[e] = input[lo_e : hi_e]^T @ dy[lo_e : hi_e]       ([K, N])
+    ```
+
+    where `[lo_e, hi_e)` are expert `e`'s rows, clamped to `[0, R]` as in the
+    forward (`lo = clamp(offsets[e], 0, R)`, `hi = clamp(offsets[e+1], lo,
+    R)`). An expert with no rows gets a zero gradient; rows in no group
+    contribute nothing.
+
+    Each element is one sum over the group's rows in ascending order,
+    computed by one thread (work is split only along the elements of
+    `d_weight`): results are bit-identical for any thread count. The sum is
+    in f32 (f16 and bf16 are extended and rounded once at the end), or in
+    f64 when the operands are f64.
+
+    - `input`, `dy`: one element type, f32, f64, f16 or bf16; the same
+      number of rows.
+    - `offsets`: i32 or i64.
+    - `d_weight`: static `[E, K, N]` with the operands' element type: `E`
+      is the offsets' size minus one, `K` and `N` the columns of `input`
+      and `dy` (these may be dynamic in the operand types; `d_weight` fixes
+      them).
+
+    ```mlir
+    %dw = moe.grouped_matmul_wgrad %xs, %dy, %offsets
+        : tensor<?x2048xbf16>, tensor<?x1408xbf16>, tensor<65xi32>
+        -> tensor<64x2048x1408xbf16>
+    ```
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$input, AnyRankedTensor:$dy, AnyRankedTensor:$offsets);
+  let results = (outs AnyRankedTensor:$d_weight);
+  let assemblyFormat = [{
+    $input `,` $dy `,` $offsets attr-dict `:` type($input) `,` type($dy) `,`
+    type($offsets) `->` type($d_weight)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // MOEC_DIALECT_MOE_MOEGRADIENTOPS_TD

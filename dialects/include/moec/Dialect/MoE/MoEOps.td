@@ -15,7 +15,8 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 // moe.router
 //===----------------------------------------------------------------------===//
 
-def MoE_RouterOp : MoE_Op<"router", [Pure, AttrSizedOperandSegments]> {
+def MoE_RouterOp : MoE_Op<"router", [Pure, AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MoE_GradientOpInterface>]> {
   let summary = "score experts from router logits and pick k per token";
   let description = [{
     Turns router logits `[T, E]` into per-token expert weights `[T, k]` and
@@ -37,8 +38,13 @@ def MoE_RouterOp : MoE_Op<"router", [Pure, AttrSizedOperandSegments]> {
     Ids are sorted by descending selection score; ties go to the lower id.
     NaN selection scores count as `-inf`, so the ids are always `k` distinct
     experts in `[0, E)`; a token with a NaN logit gets NaN weights.
-    Scores are computed and normalised in f32; `weights` has the element type
-    of `logits`. The exact CPU numerics are in `docs/cpu-numerics.md`.
+    Scores are computed and normalised in f32 (in f64 for f64 logits);
+    `weights` has the element type of `logits`. The exact CPU numerics are
+    in `docs/cpu-numerics.md`.
+
+    Implements `GradientOpInterface`: the cotangent of `weights` gives the
+    logits' cotangent through `moe.router_grad` (the ids held fixed); the
+    ids, the bias and the hash operands get none.
 
     Example (DeepSeek-V3):
 
@@ -74,7 +80,8 @@ def MoE_RouterOp : MoE_Op<"router", [Pure, AttrSizedOperandSegments]> {
 // moe.dispatch
 //===----------------------------------------------------------------------===//
 
-def MoE_DispatchOp : MoE_Op<"dispatch", [Pure]> {
+def MoE_DispatchOp : MoE_Op<"dispatch", [Pure,
+    DeclareOpInterfaceMethods<MoE_GradientOpInterface>]> {
   let summary = "sort (token, slot) pairs by expert and gather their rows";
   let description = [{
     Given tokens `x : [T, H]` and their expert ids `ids : [T, k]`, sorts the
@@ -100,6 +107,10 @@ def MoE_DispatchOp : MoE_Op<"dispatch", [Pure]> {
     dropped too.
 
     Experts that get no token have an empty group; that is not an error.
+
+    Adjoint: `x` gets the cotangent of `xs` summed back onto each token over
+    its slots `j = 0 .. k-1` in order, that is `moe.combine` of it with unit
+    weights (padding and dropped pairs contribute nothing); `ids` gets none.
 
     ```mlir
     %xs, %perm, %offsets = moe.dispatch %x, %ids experts = 64
@@ -129,13 +140,14 @@ def MoE_DispatchOp : MoE_Op<"dispatch", [Pure]> {
 // moe.grouped_matmul
 //===----------------------------------------------------------------------===//
 
-def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul", [Pure]> {
+def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul", [Pure,
+    DeclareOpInterfaceMethods<MoE_GradientOpInterface>]> {
   let summary = "one GEMM per expert over contiguous row groups";
   let description = [{
     `result[i] = input[i] @ weight[e]` for every row `i` in
     `offsets[e] .. offsets[e+1]` (`input : [R, K]`, `weight : [E, K, N]`,
     `offsets : [E + 1]`, `result : [R, N]`). Group sizes are data dependent;
-    `K`, `N` and `E` are static. Accumulation is in f32.
+    `K`, `N` and `E` are static. Accumulation is in f32 (f64 for f64).
 
     The offsets are non-decreasing with `offsets[0] = 0` and
     `offsets[E] <= R`, as `moe.dispatch` produces them; rows in no group are
@@ -143,6 +155,11 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul", [Pure]> {
     never out-of-bounds accesses.
 
     A single expert (`E = 1`) canonicalises to `linalg.matmul`.
+
+    Implements `GradientOpInterface`: `d_input` is a `moe.grouped_matmul` of
+    the cotangent with the weight transposed to `[E, N, K]`
+    (`linalg.transpose`), `d_weight` is `moe.grouped_matmul_wgrad`; the
+    offsets get none.
 
     ```mlir
     %y = moe.grouped_matmul %xs, %w_gate, %offsets
@@ -319,5 +336,6 @@ def MoE_LayerOp : MoE_Op<"layer", [Pure, AttrSizedOperandSegments]> {
 include "moec/Dialect/MoE/MoEOptimizerOps.td"
 include "moec/Dialect/MoE/MoELossOps.td"
 include "moec/Dialect/MoE/MoEGradientOps.td"
+include "moec/Dialect/MoE/MoERouterGradOps.td"
 
 #endif // MOEC_DIALECT_MOE_MOEOPS_TD

@@ -28,6 +28,13 @@ def MoE_AdamWOp : MoE_Op<"adamw", [Pure]> {
 
     The weight decay multiplies the old `param`, as in PyTorch's `AdamW`.
 
+    The op has value semantics; its lowering computes the three results in
+    the tensors of `param`, `m` and `v` (destination-passing style), so
+    that a function returning them tied to its arguments (`moe.in_place`,
+    docs/training-design.md "In place") updates the caller's buffers in
+    place with no copy. Elsewhere bufferisation copies what may not be
+    overwritten.
+
     - `param`, `grad`, `m`, `v` and the three results: ranked tensors of one
       type (any shape, f32, f64, f16 or bf16). f16 and bf16 are computed in
       f32 and rounded once at the end; f64 is computed in f64.

@@ -8,11 +8,12 @@
 
 namespace mlir::moe {
 
-/// `lhs[M,K] @ rhs[K,N]` as `linalg.matmul` accumulating in f32, then rounded
-/// to `resultElementType` (an `arith.truncf` when that is narrower than f32).
+/// `lhs[M,K] @ rhs[K,N]` as `linalg.matmul` accumulating in f32 (f64 for f64
+/// operands), then rounded to `resultElementType` (an `arith.truncf` when
+/// that is narrower than the accumulator).
 /// M may be dynamic; K and N come from `rhs`.
-Value createMatmulWithF32Accumulation(OpBuilder &b, Location loc, Value lhs,
-                                      Value rhs, Type resultElementType);
+Value createAccumulatingMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                               Type resultElementType);
 
 /// `tensor.empty` of `type`, taking every dynamic size from the same
 /// dimension of `shapeSource`.
