@@ -4,13 +4,11 @@
 // checked two ways each (moe.combine_grad's checks are described with them,
 // below). moe.swiglu_grad:
 //
-// - in f64, against central finite differences of a compiled f64 forward.
-//   moe.swiglu itself accepts only f32/f16/bf16, so the forward is its
-//   lowering's formula (silu(min(g, L)) * clamp(u, -L, L), silu(a) =
-//   a / (1 + exp(-a))) written as a linalg.generic in f64. SwiGLU is
-//   elementwise, so the Jacobian is diagonal and each element's derivative is
-//   one difference of the whole-tensor forward with every element perturbed
-//   at once; dh scales it (the vector-Jacobian product).
+// - in f64, against central finite differences of the compiled f64
+//   moe.swiglu. SwiGLU is elementwise, so the Jacobian is diagonal and each
+//   element's derivative is one difference of the whole-tensor forward with
+//   every element perturbed at once; dh scales it (the vector-Jacobian
+//   product).
 // - in f32, against a plain C++ evaluation of MOE-SEMANTICS.md's formulas.
 //
 // With a limit the inputs straddle L on both sides; points within a step of
@@ -65,45 +63,15 @@ func.func @grad(%g: tensor<?x{0}>, %u: tensor<?x{0}>, %dh: tensor<?x{0}>)
       .str();
 }
 
-/// `@forward(g, u) -> h` in f64: moe.swiglu's lowering, in f64.
+/// `@forward(g, u) -> h`: moe.swiglu in f64.
 std::string forwardF64Source(std::optional<double> limit) {
-  std::string clamp;
-  if (limit)
-    clamp = llvm::formatv(R"mlir(
-      %hi = arith.constant {0:e16} : f64
-      %lo = arith.constant -{0:e16} : f64
-      %g = arith.minimumf %g0, %hi : f64
-      %u1 = arith.minimumf %u0, %hi : f64
-      %u = arith.maximumf %u1, %lo : f64)mlir",
-                          *limit)
-                .str();
-  else
-    clamp = R"mlir(
-      %g = arith.addf %g0, %zero : f64
-      %u = arith.addf %u0, %zero : f64)mlir";
   return llvm::formatv(R"mlir(
-#id = affine_map<(d0) -> (d0)>
-func.func @forward(%gate: tensor<?xf64>, %up: tensor<?xf64>) -> tensor<?xf64> {
-  %c0 = arith.constant 0 : index
-  %n = tensor.dim %gate, %c0 : tensor<?xf64>
-  %init = tensor.empty(%n) : tensor<?xf64>
-  %h = linalg.generic {{indexing_maps = [#id, #id, #id],
-                       iterator_types = ["parallel"]}
-      ins(%gate, %up : tensor<?xf64>, tensor<?xf64>) outs(%init : tensor<?xf64>) {{
-    ^bb0(%g0: f64, %u0: f64, %out: f64):
-      %zero = arith.constant 0.0 : f64
-      %one = arith.constant 1.0 : f64{0}
-      %neg = arith.negf %g : f64
-      %e = math.exp %neg : f64
-      %den = arith.addf %one, %e : f64
-      %silu = arith.divf %g, %den : f64
-      %r = arith.mulf %silu, %u : f64
-      linalg.yield %r : f64
-  } -> tensor<?xf64>
+func.func @forward(%g: tensor<?xf64>, %u: tensor<?xf64>) -> tensor<?xf64> {
+  %h = moe.swiglu %g, %u{0} : tensor<?xf64>, tensor<?xf64> -> tensor<?xf64>
   return %h : tensor<?xf64>
 }
 )mlir",
-                       clamp)
+                       limitSuffix(limit))
       .str();
 }
 
@@ -325,12 +293,9 @@ TEST(GradientExecution, SwigluGradF32MatchesReference) {
 //===----------------------------------------------------------------------===//
 // moe.combine_grad
 //
-// - in f64, against central finite differences of a compiled f64 forward:
-//   moe.combine accepts only f32/f16/bf16, so the forward is its lowering
-//   (inverse permutation, then each token sums its k slots in order) written
-//   in f64 with scf and linalg. The forward is checked against moe.combine
-//   itself in f32 first. Each element of ys and w is perturbed on its own,
-//   and the difference of <y, dy> is the vector-Jacobian product.
+// - in f64, against central finite differences of the compiled f64
+//   moe.combine. Each element of ys and w is perturbed on its own, and the
+//   difference of <y, dy> is the vector-Jacobian product.
 // - in f32, against a plain C++ evaluation of MOE-SEMANTICS.md's formulas.
 //
 // The permutations have padding rows (-1), rows out of range, and in the
@@ -354,82 +319,19 @@ func.func @grad(%ys: tensor<?x?x{0}>, %perm: tensor<?xi32>,
       .str();
 }
 
-/// `@forward(ys, perm, w) -> y` with moe.combine itself (f32 only; its
-/// hidden size is static, as the runtime sizes moe results only along the
-/// token dimension).
-constexpr const char *kCombineF32Source = R"mlir(
-func.func @forward(%ys: tensor<?x5xf32>, %perm: tensor<?xi32>,
-                   %w: tensor<?x?xf32>) -> tensor<?x5xf32> {
-  %y = moe.combine %ys, %perm, %w
-      : tensor<?x5xf32>, tensor<?xi32>, tensor<?x?xf32> -> tensor<?x5xf32>
-  return %y : tensor<?x5xf32>
-}
-)mlir";
-
-/// `@forward(ys, perm, w) -> y`: moe.combine's lowering, on element type
-/// `{0}` (f64 for the finite differences, f32 to check it against
-/// moe.combine).
-std::string combineForwardSource(const std::string &element) {
+/// `@forward(ys, perm, w) -> y`: moe.combine on element type `{0}` (the
+/// hidden size `{1}` is static, as the runtime sizes moe results only along
+/// the token dimension).
+std::string combineForwardSource(const std::string &element, int64_t hidden) {
   return llvm::formatv(R"mlir(
-#id = affine_map<(d0, d1) -> (d0, d1)>
-func.func @forward(%ys: tensor<?x?x{0}>, %perm: tensor<?xi32>,
-                   %w: tensor<?x?x{0}>) -> tensor<?x?x{0}> {
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %none = arith.constant -1 : index
-  %r = tensor.dim %ys, %c0 : tensor<?x?x{0}>
-  %h = tensor.dim %ys, %c1 : tensor<?x?x{0}>
-  %t = tensor.dim %w, %c0 : tensor<?x?x{0}>
-  %k = tensor.dim %w, %c1 : tensor<?x?x{0}>
-  %pairs = arith.muli %t, %k : index
-  %e = tensor.empty(%pairs) : tensor<?xindex>
-  %inv0 = linalg.fill ins(%none : index) outs(%e : tensor<?xindex>)
-      -> tensor<?xindex>
-  %inv = scf.for %i = %c0 to %r step %c1 iter_args(%acc = %inv0)
-      -> (tensor<?xindex>) {{
-    %pv = tensor.extract %perm[%i] : tensor<?xi32>
-    %p = arith.index_cast %pv : i32 to index
-    %ge = arith.cmpi sge, %p, %c0 : index
-    %lt = arith.cmpi slt, %p, %pairs : index
-    %ok = arith.andi %ge, %lt : i1
-    %next = scf.if %ok -> (tensor<?xindex>) {{
-      %ins = tensor.insert %i into %acc[%p] : tensor<?xindex>
-      scf.yield %ins : tensor<?xindex>
-    } else {{
-      scf.yield %acc : tensor<?xindex>
-    }
-    scf.yield %next : tensor<?xindex>
-  }
-  %init = tensor.empty(%t, %h) : tensor<?x?x{0}>
-  %y = linalg.generic {{indexing_maps = [#id],
-                       iterator_types = ["parallel", "parallel"]}
-      outs(%init : tensor<?x?x{0}>) {{
-    ^bb0(%out: {0}):
-      %tok = linalg.index 0 : index
-      %hh = linalg.index 1 : index
-      %zero = arith.constant 0.0 : {0}
-      %first = arith.muli %tok, %k : index
-      %sum = scf.for %j = %c0 to %k step %c1 iter_args(%s = %zero) -> ({0}) {{
-        %pj = arith.addi %first, %j : index
-        %row = tensor.extract %inv[%pj] : tensor<?xindex>
-        %has = arith.cmpi sge, %row, %c0 : index
-        %term = scf.if %has -> ({0}) {{
-          %wv = tensor.extract %w[%tok, %j] : tensor<?x?x{0}>
-          %x = tensor.extract %ys[%row, %hh] : tensor<?x?x{0}>
-          %m = arith.mulf %wv, %x : {0}
-          scf.yield %m : {0}
-        } else {{
-          scf.yield %zero : {0}
-        }
-        %n = arith.addf %s, %term : {0}
-        scf.yield %n : {0}
-      }
-      linalg.yield %sum : {0}
-  } -> tensor<?x?x{0}>
-  return %y : tensor<?x?x{0}>
+func.func @forward(%ys: tensor<?x{1}x{0}>, %perm: tensor<?xi32>,
+                   %w: tensor<?x?x{0}>) -> tensor<?x{1}x{0}> {
+  %y = moe.combine %ys, %perm, %w
+      : tensor<?x{1}x{0}>, tensor<?xi32>, tensor<?x?x{0}> -> tensor<?x{1}x{0}>
+  return %y : tensor<?x{1}x{0}>
 }
 )mlir",
-                       element)
+                       element, hidden)
       .str();
 }
 
@@ -519,27 +421,12 @@ std::vector<int64_t> inversePermutation(const CombineCase &c) {
   return inv;
 }
 
-TEST(GradientExecution, CombineForwardF32MatchesMoECombine) {
-  // The hand-written forward used for the finite differences is moe.combine.
-  auto op = compile(kCombineF32Source, "forward");
-  auto written = compile(combineForwardSource("f32"), "forward");
-  ASSERT_TRUE(op && written);
-  for (bool edgeCases : {false, true}) {
-    CombineCase c = makeCombineCase(6, 3, 5, 4, edgeCases, 31);
-    std::vector<float> ys(c.ys.begin(), c.ys.end()), w(c.w.begin(), c.w.end());
-    std::vector<float> a = runCombineForward<float>(*op, c, ys, w);
-    std::vector<float> b = runCombineForward<float>(*written, c, ys, w);
-    for (size_t i = 0; i < a.size(); ++i)
-      EXPECT_EQ(a[i], b[i]) << "y[" << i << "]";
-  }
-}
-
 void checkCombineFiniteDifferences(bool edgeCases) {
   SCOPED_TRACE(::testing::Message() << "edge cases " << edgeCases);
   auto grad = compile(combineGradSource("f64"), "grad");
-  auto forward = compile(combineForwardSource("f64"), "forward");
-  ASSERT_TRUE(grad && forward);
   CombineCase c = makeCombineCase(5, 3, 4, 5, edgeCases, edgeCases ? 13 : 11);
+  auto forward = compile(combineForwardSource("f64", c.hidden), "forward");
+  ASSERT_TRUE(grad && forward);
   std::vector<double> dys, dw;
   runCombineGrad<double>(*grad, c, c.ys, c.w, c.dy, dys, dw);
 

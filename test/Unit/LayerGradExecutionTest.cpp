@@ -27,8 +27,8 @@
 #include "gtest/gtest.h"
 
 #include <algorithm>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <random>
 
 using namespace moec;

@@ -91,7 +91,8 @@ double referenceLoss(const MoELayerConfig &config, const LayerData &student,
   for (int64_t t = 0; t < kTokens; ++t) {
     std::vector<double> row(logits.begin() + t * kExperts,
                             logits.begin() + (t + 1) * kExperts);
-    std::vector<double> p = reference::routerScores(row, reference::Scoring::Softmax);
+    std::vector<double> p =
+        reference::routerScores(row, reference::Scoring::Softmax);
     for (int64_t e = 0; e < kExperts; ++e)
       probability[e] += p[e] / kTokens;
   }

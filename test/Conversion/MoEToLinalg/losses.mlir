@@ -250,3 +250,37 @@ func.func @router_z_loss_grad_bf16(%logits: tensor<5x?xbf16>, %dz: tensor<f32>)
       : tensor<5x?xbf16>, tensor<f32> -> tensor<5x?xbf16>
   return %g : tensor<5x?xbf16>
 }
+
+// -----
+
+// moe.mse_loss: one reduction over every element into a rank-0 f32 sum of
+// squared differences (bf16 widened first), divided by the element count.
+// CHECK-LABEL: func.func @mse_loss(
+// CHECK:         %[[SUM:.+]] = linalg.generic {{.*}}iterator_types = ["reduction", "reduction"]{{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x64xbf16>, tensor<?x64xbf16>) outs(%{{.+}} : tensor<f32>)
+// CHECK:           arith.extf
+// CHECK:           arith.subf
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+// CHECK:         %[[S:.+]] = tensor.extract %[[SUM]][]
+// CHECK:         arith.divf %[[S]], %{{.+}} : f32
+// CHECK-NOT:     moe.
+func.func @mse_loss(%y: tensor<?x64xbf16>, %t: tensor<?x64xbf16>) -> tensor<f32> {
+  %l = moe.mse_loss %y, %t : tensor<?x64xbf16>, tensor<?x64xbf16> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+// moe.mse_loss_grad: the scale 2 dloss / N once, then one elementwise
+// generic rounding each element to bf16.
+// CHECK-LABEL: func.func @mse_loss_grad(
+// CHECK:         %[[TWO_D:.+]] = arith.mulf %{{.+}}, %{{.+}} : f32
+// CHECK:         %[[SCALE:.+]] = arith.divf %[[TWO_D]], %{{.+}} : f32
+// CHECK:         linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+// CHECK:           arith.subf
+// CHECK:           arith.mulf %[[SCALE]]
+// CHECK:           arith.truncf {{.*}} : f32 to bf16
+func.func @mse_loss_grad(%y: tensor<?x64xbf16>, %t: tensor<?x64xbf16>, %d: tensor<f32>) -> tensor<?x64xbf16> {
+  %g = moe.mse_loss_grad %y, %t, %d : tensor<?x64xbf16>, tensor<?x64xbf16>, tensor<f32> -> tensor<?x64xbf16>
+  return %g : tensor<?x64xbf16>
+}

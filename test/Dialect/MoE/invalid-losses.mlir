@@ -376,3 +376,55 @@ func.func @bias_result_experts(%b: tensor<8xf32>, %i: tensor<?x2xi32>) {
       : tensor<8xf32>, tensor<?x2xi32> -> tensor<16xf32>
   return
 }
+
+//===----------------------------------------------------------------------===//
+// moe.mse_loss, moe.mse_loss_grad
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @mse_integer(%y: tensor<4xi32>, %t: tensor<4xi32>) {
+  // expected-error @+1 {{'moe.mse_loss' op expected input element type to be f16, bf16, f32 or f64, got 'i32'}}
+  %l = moe.mse_loss %y, %t : tensor<4xi32>, tensor<4xi32> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @mse_target_type(%y: tensor<?x4xf32>, %t: tensor<3x4xf32>) {
+  // expected-error @+1 {{'moe.mse_loss' op expected target to have input's type 'tensor<?x4xf32>', got 'tensor<3x4xf32>'}}
+  %l = moe.mse_loss %y, %t : tensor<?x4xf32>, tensor<3x4xf32> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @mse_loss_type(%y: tensor<4xbf16>, %t: tensor<4xbf16>) {
+  // expected-error @+1 {{'moe.mse_loss' op expected loss element type to be 'f32' for 'bf16' input, got 'bf16'}}
+  %l = moe.mse_loss %y, %t : tensor<4xbf16>, tensor<4xbf16> -> tensor<bf16>
+  return
+}
+
+// -----
+
+func.func @mse_loss_rank(%y: tensor<4xf32>, %t: tensor<4xf32>) {
+  // expected-error @+1 {{'moe.mse_loss' op expected loss to be a rank-0 tensor}}
+  %l = moe.mse_loss %y, %t : tensor<4xf32>, tensor<4xf32> -> tensor<1xf32>
+  return
+}
+
+// -----
+
+func.func @mse_grad_dloss(%y: tensor<4xf64>, %t: tensor<4xf64>, %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.mse_loss_grad' op expected dloss element type to be 'f64' for 'f64' input, got 'f32'}}
+  %g = moe.mse_loss_grad %y, %t, %d : tensor<4xf64>, tensor<4xf64>, tensor<f32> -> tensor<4xf64>
+  return
+}
+
+// -----
+
+func.func @mse_grad_result(%y: tensor<?x4xf32>, %t: tensor<?x4xf32>, %d: tensor<f32>) {
+  // expected-error @+1 {{'moe.mse_loss_grad' op expected d_input to have input's type 'tensor<?x4xf32>', got 'tensor<2x4xf32>'}}
+  %g = moe.mse_loss_grad %y, %t, %d : tensor<?x4xf32>, tensor<?x4xf32>, tensor<f32> -> tensor<2x4xf32>
+  return
+}

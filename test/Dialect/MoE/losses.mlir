@@ -131,3 +131,23 @@ func.func @bias_update_dynamic(%bias: tensor<?xf64>, %ids: tensor<?x?xi64>)
       : tensor<?xf64>, tensor<?x?xi64> -> tensor<?xf64>
   return %new : tensor<?xf64>
 }
+
+//===----------------------------------------------------------------------===//
+// moe.mse_loss, moe.mse_loss_grad
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @mse_loss(
+// CHECK:         %[[L:.+]] = moe.mse_loss %{{.+}}, %{{.+}} : tensor<?x64xbf16>, tensor<?x64xbf16> -> tensor<f32>
+// CHECK:         moe.mse_loss_grad %{{.+}}, %{{.+}}, %[[L]] : tensor<?x64xbf16>, tensor<?x64xbf16>, tensor<f32> -> tensor<?x64xbf16>
+func.func @mse_loss(%y: tensor<?x64xbf16>, %t: tensor<?x64xbf16>) -> tensor<?x64xbf16> {
+  %l = moe.mse_loss %y, %t : tensor<?x64xbf16>, tensor<?x64xbf16> -> tensor<f32>
+  %d = moe.mse_loss_grad %y, %t, %l : tensor<?x64xbf16>, tensor<?x64xbf16>, tensor<f32> -> tensor<?x64xbf16>
+  return %d : tensor<?x64xbf16>
+}
+
+// CHECK-LABEL: func.func @mse_loss_f64_rank3(
+// CHECK:         moe.mse_loss %{{.+}}, %{{.+}} : tensor<2x3x4xf64>, tensor<2x3x4xf64> -> tensor<f64>
+func.func @mse_loss_f64_rank3(%y: tensor<2x3x4xf64>, %t: tensor<2x3x4xf64>) -> tensor<f64> {
+  %l = moe.mse_loss %y, %t : tensor<2x3x4xf64>, tensor<2x3x4xf64> -> tensor<f64>
+  return %l : tensor<f64>
+}
