@@ -15,6 +15,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelTesting.h"
+
 #include "moec/Runtime/Compiler.h"
 
 #include "gtest/gtest.h"
@@ -30,15 +32,9 @@
 #include <vector>
 
 using namespace moec;
+using namespace moec::test;
 
 namespace {
-
-/// One compiler for the suite; never destroyed, as JIT engines must not be
-/// torn down during static destruction.
-Compiler &compiler() {
-  static Compiler *instance = new Compiler();
-  return *instance;
-}
 
 struct Hyper {
   double lr = 1e-2;
@@ -105,10 +101,6 @@ double normwiseError(const std::vector<T> &got, const std::vector<T> &want) {
   }
   return maxWant == 0 ? maxDiff : maxDiff / maxWant;
 }
-
-template <typename T> constexpr DType dtypeOf();
-template <> constexpr DType dtypeOf<float>() { return DType::F32; }
-template <> constexpr DType dtypeOf<double>() { return DType::F64; }
 
 struct Case {
   std::vector<int64_t> shape;
@@ -186,8 +178,8 @@ std::shared_ptr<const Kernel> compileAdamW(const std::string &tensorType,
                                            const Hyper &h) {
   CompileOptions options;
   options.entry = "adamw";
-  auto kernel =
-      compiler().compileSource(adamwSource(tensorType, stepType, h), options);
+  auto kernel = sharedCompiler().compileSource(
+      adamwSource(tensorType, stepType, h), options);
   if (!kernel) {
     ADD_FAILURE() << llvm::toString(kernel.takeError());
     return nullptr;
@@ -397,7 +389,7 @@ func.func @train_step(%w1: tensor<6x5xf32>, %m1: tensor<6x5xf32>,
 TEST(AdamWExecution, TrainStepUpdatesTwoParametersInPlace) {
   CompileOptions options;
   options.entry = "train_step";
-  auto kernel = compiler().compileSource(kTrainStep, options);
+  auto kernel = sharedCompiler().compileSource(kTrainStep, options);
   ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
   EXPECT_EQ((*kernel)->signature().toString(),
             "train_step(arg0: f32[6, 5], arg1: f32[6, 5], arg2: f32[6, 5], "

@@ -18,6 +18,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelTesting.h"
+
 #include "moec/Runtime/Compiler.h"
 
 #include "gtest/gtest.h"
@@ -33,15 +35,9 @@
 #include <vector>
 
 using namespace moec;
+using namespace moec::test;
 
 namespace {
-
-/// One compiler for the suite; never destroyed, as JIT engines must not be
-/// torn down during static destruction.
-Compiler &compiler() {
-  static Compiler *instance = new Compiler();
-  return *instance;
-}
 
 std::string limitSuffix(std::optional<double> limit) {
   return limit ? llvm::formatv(" limit = {0:e16}", *limit).str() : "";
@@ -74,22 +70,6 @@ func.func @forward(%g: tensor<?xf64>, %u: tensor<?xf64>) -> tensor<?xf64> {
                        limitSuffix(limit))
       .str();
 }
-
-std::shared_ptr<const Kernel> compile(const std::string &source,
-                                      const std::string &entry) {
-  CompileOptions options;
-  options.entry = entry;
-  auto kernel = compiler().compileSource(source, options);
-  if (!kernel) {
-    ADD_FAILURE() << llvm::toString(kernel.takeError());
-    return nullptr;
-  }
-  return *kernel;
-}
-
-template <typename T> constexpr DType dtypeOf();
-template <> constexpr DType dtypeOf<float>() { return DType::F32; }
-template <> constexpr DType dtypeOf<double>() { return DType::F64; }
 
 template <typename T>
 void runGrad(const Kernel &kernel, const std::vector<T> &g,
@@ -150,8 +130,8 @@ void expectClose(double got, double want, double tol, double scale,
 
 void checkFiniteDifferences(std::optional<double> limit) {
   SCOPED_TRACE(::testing::Message() << "limit " << (limit ? *limit : -1.0));
-  auto grad = compile(gradSource("f64", limit), "grad");
-  auto forward = compile(forwardF64Source(limit), "forward");
+  auto grad = compileEntry(gradSource("f64", limit), "grad");
+  auto forward = compileEntry(forwardF64Source(limit), "forward");
   ASSERT_TRUE(grad && forward);
   const int64_t n = 257;
   Inputs in = randomInputs(n, limit, limit ? 7 : 5);
@@ -224,7 +204,7 @@ TEST(GradientExecution, SwigluGradLimitPassesAtEquality) {
   // At g == L and |u| == L the clamps are inactive by convention: the
   // gradient is the unclamped one, and just past L it is zero.
   const double limit = 2.0;
-  auto grad = compile(gradSource("f64", limit), "grad");
+  auto grad = compileEntry(gradSource("f64", limit), "grad");
   ASSERT_TRUE(grad);
   std::vector<double> g = {2.0, 2.0, 2.0, std::nextafter(2.0, 3.0), 0.5, 0.5};
   std::vector<double> u = {
@@ -265,7 +245,7 @@ void referenceF32(const std::vector<float> &g, const std::vector<float> &u,
 TEST(GradientExecution, SwigluGradF32MatchesReference) {
   for (std::optional<double> limit : {std::optional<double>(), {3.0}}) {
     SCOPED_TRACE(::testing::Message() << "limit " << (limit ? *limit : -1.0));
-    auto grad = compile(gradSource("f32", limit), "grad");
+    auto grad = compileEntry(gradSource("f32", limit), "grad");
     ASSERT_TRUE(grad);
     // Not a multiple of any vector width.
     const int64_t n = 1003;
@@ -423,9 +403,9 @@ std::vector<int64_t> inversePermutation(const CombineCase &c) {
 
 void checkCombineFiniteDifferences(bool edgeCases) {
   SCOPED_TRACE(::testing::Message() << "edge cases " << edgeCases);
-  auto grad = compile(combineGradSource("f64"), "grad");
+  auto grad = compileEntry(combineGradSource("f64"), "grad");
   CombineCase c = makeCombineCase(5, 3, 4, 5, edgeCases, edgeCases ? 13 : 11);
-  auto forward = compile(combineForwardSource("f64", c.hidden), "forward");
+  auto forward = compileEntry(combineForwardSource("f64", c.hidden), "forward");
   ASSERT_TRUE(grad && forward);
   std::vector<double> dys, dw;
   runCombineGrad<double>(*grad, c, c.ys, c.w, c.dy, dys, dw);
@@ -486,7 +466,7 @@ TEST(GradientExecution, CombineGradF64DroppedAndDuplicatePairs) {
 }
 
 TEST(GradientExecution, CombineGradF32MatchesReference) {
-  auto grad = compile(combineGradSource("f32"), "grad");
+  auto grad = compileEntry(combineGradSource("f32"), "grad");
   ASSERT_TRUE(grad);
   for (bool edgeCases : {false, true}) {
     SCOPED_TRACE(::testing::Message() << "edge cases " << edgeCases);

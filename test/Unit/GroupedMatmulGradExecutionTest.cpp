@@ -23,6 +23,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelTesting.h"
+
 #include "moec/Runtime/Compiler.h"
 
 #include "gtest/gtest.h"
@@ -38,29 +40,9 @@
 #include <vector>
 
 using namespace moec;
+using namespace moec::test;
 
 namespace {
-
-/// One compiler for the suite; never destroyed, as JIT engines must not be
-/// torn down during static destruction.
-Compiler &compiler() {
-  static Compiler *instance = new Compiler();
-  return *instance;
-}
-
-std::shared_ptr<const Kernel> compile(const std::string &source,
-                                      const std::string &entry,
-                                      unsigned threads = 0) {
-  CompileOptions options;
-  options.entry = entry;
-  options.threads = threads;
-  auto kernel = compiler().compileSource(source, options);
-  if (!kernel) {
-    ADD_FAILURE() << llvm::toString(kernel.takeError());
-    return nullptr;
-  }
-  return *kernel;
-}
 
 /// A grouped GEMM problem: input [R, K], weight [E, K, N], offsets [E + 1],
 /// dy [R, N].
@@ -144,10 +126,6 @@ func.func @wgrad(%x: tensor<?x{1}x{0}>, %dy: tensor<?x{2}x{0}>,
                        element, p.k, p.n, p.experts, p.experts + 1)
       .str();
 }
-
-template <typename T> constexpr DType dtypeOf();
-template <> constexpr DType dtypeOf<float>() { return DType::F32; }
-template <> constexpr DType dtypeOf<double>() { return DType::F64; }
 
 TensorView offsetsView(const Problem &p) {
   return TensorView(const_cast<int32_t *>(p.offsets.data()), DType::I32,
@@ -249,8 +227,8 @@ void expectExactZeros(const Problem &p, const std::vector<T> &dx,
 }
 
 void checkFiniteDifferences(const Problem &p) {
-  auto forward = compile(forwardSource(p, "f64"), "forward");
-  auto grad = compile(gradSource(p, "f64"), "grad");
+  auto forward = compileEntry(forwardSource(p, "f64"), "forward");
+  auto grad = compileEntry(gradSource(p, "f64"), "grad");
   ASSERT_TRUE(forward && grad);
   std::vector<double> dx, dw;
   runGrad<double>(*grad, p, p.input, p.weight, p.dy, dx, dw);
@@ -317,7 +295,7 @@ void checkF32(const Problem &p, const std::string &target) {
   CompileOptions options;
   options.entry = "grad";
   options.target = target;
-  auto compiled = compiler().compileSource(gradSource(p, "f32"), options);
+  auto compiled = sharedCompiler().compileSource(gradSource(p, "f32"), options);
   ASSERT_TRUE(static_cast<bool>(compiled))
       << llvm::toString(compiled.takeError());
   std::vector<float> input = toFloat(p.input), weight = toFloat(p.weight),
@@ -372,7 +350,7 @@ float fromBF16(uint16_t h) {
 
 TEST(GroupedMatmulGradExecution, BF16AccumulatesInF32) {
   Problem p = kernelProblem(32, 80, 23);
-  auto kernel = compile(wgradSource(p, "bf16"), "wgrad");
+  auto kernel = compileEntry(wgradSource(p, "bf16"), "wgrad");
   ASSERT_TRUE(kernel);
   std::vector<uint16_t> input, dy;
   std::vector<double> inputRounded, dyRounded;
@@ -404,7 +382,7 @@ TEST(GroupedMatmulGradExecution, WeightGradIsDeterministicAcrossThreads) {
   std::vector<float> input = toFloat(p.input), dy = toFloat(p.dy);
   std::vector<std::vector<float>> results;
   for (unsigned threads : {1u, 2u, 3u}) {
-    auto kernel = compile(wgradSource(p, "f32"), "wgrad", threads);
+    auto kernel = compileEntry(wgradSource(p, "f32"), "wgrad", threads);
     ASSERT_TRUE(kernel);
     results.push_back(runWgrad<float>(*kernel, p, DType::F32, input, dy));
   }

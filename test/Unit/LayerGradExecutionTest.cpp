@@ -22,6 +22,8 @@
 #include "Inputs.h"
 #include "LayerExecution.h"
 
+#include "KernelTesting.h"
+
 #include "moec/Runtime/Compiler.h"
 
 #include "gtest/gtest.h"
@@ -36,15 +38,6 @@ using namespace moec::test;
 
 namespace {
 
-Compiler &compiler() {
-  static Compiler *instance = new Compiler();
-  return *instance;
-}
-
-template <typename T> constexpr DType dtypeOf();
-template <> constexpr DType dtypeOf<float>() { return DType::F32; }
-template <> constexpr DType dtypeOf<double>() { return DType::F64; }
-
 std::shared_ptr<const Kernel> compileGrad(const MoELayerConfig &config,
                                           unsigned threads = 0) {
   auto source = Compiler::layerSource(config);
@@ -57,15 +50,7 @@ std::shared_ptr<const Kernel> compileGrad(const MoELayerConfig &config,
     ADD_FAILURE() << llvm::toString(gradSource.takeError());
     return nullptr;
   }
-  CompileOptions options;
-  options.entry = "moe_layer_grad";
-  options.threads = threads;
-  auto kernel = compiler().compileSource(*gradSource, options);
-  if (!kernel) {
-    ADD_FAILURE() << llvm::toString(kernel.takeError());
-    return nullptr;
-  }
-  return *kernel;
+  return compileEntry(*gradSource, "moe_layer_grad", threads);
 }
 
 /// The arguments of @moe_layer_grad in element type T: the layer's inputs,

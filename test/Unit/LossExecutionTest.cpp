@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelTesting.h"
+
 #include "moec/Runtime/Compiler.h"
 
 #include "gtest/gtest.h"
@@ -19,18 +21,12 @@
 #include <vector>
 
 using namespace moec;
+using namespace moec::test;
 
 namespace {
 
 constexpr double kAlpha = 0.01;
 constexpr double kGamma = 0.001;
-
-/// Never destroyed: JIT engines must not be torn down during static
-/// destruction, after LLVM's own globals are gone.
-Compiler &compiler() {
-  static Compiler *instance = new Compiler();
-  return *instance;
-}
 
 //===----------------------------------------------------------------------===//
 // Reference (double)
@@ -130,8 +126,8 @@ void expectNear(double got, double want, double tol, const std::string &what) {
 template <typename F> void check(const Case &c, double tol) {
   CompileOptions options;
   options.entry = "losses";
-  auto kernel =
-      compiler().compileSource(source(c.E, c.k, DTypeOf<F>::name), options);
+  auto kernel = sharedCompiler().compileSource(
+      source(c.E, c.k, DTypeOf<F>::name), options);
   ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
 
   // The reference sees exactly the values the kernel gets.

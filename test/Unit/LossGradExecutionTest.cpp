@@ -20,6 +20,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelTesting.h"
+
 #include "moec/Runtime/Compiler.h"
 
 #include "gtest/gtest.h"
@@ -36,29 +38,11 @@
 #include <vector>
 
 using namespace moec;
+using namespace moec::test;
 
 namespace {
 
 constexpr double kAlpha = 0.3;
-
-/// Never destroyed: JIT engines must not be torn down during static
-/// destruction, after LLVM's own globals are gone.
-Compiler &compiler() {
-  static Compiler *instance = new Compiler();
-  return *instance;
-}
-
-std::shared_ptr<const Kernel> compile(const std::string &source,
-                                      const std::string &entry) {
-  CompileOptions options;
-  options.entry = entry;
-  auto kernel = compiler().compileSource(source, options);
-  if (!kernel) {
-    ADD_FAILURE() << llvm::toString(kernel.takeError());
-    return nullptr;
-  }
-  return *kernel;
-}
 
 /// `@losses(logits, ids) -> (aux, z)` in f64, the forward ops themselves.
 std::string forwardSource() {
@@ -181,10 +165,6 @@ std::vector<int32_t> roundRobin(int64_t T, int64_t E, int64_t k) {
 // Running the kernels
 //===----------------------------------------------------------------------===//
 
-template <typename T> constexpr DType dtypeOf();
-template <> constexpr DType dtypeOf<float>() { return DType::F32; }
-template <> constexpr DType dtypeOf<double>() { return DType::F64; }
-
 /// Runs `@grads` on `logits` stored as `Storage` (float, double or uint16_t
 /// bf16 bits) with losses of type `Loss`.
 template <typename Storage, typename Loss>
@@ -247,8 +227,8 @@ void expectClose(const std::vector<double> &got,
 /// forward, one logit at a time, and against the reference.
 void checkF64(const Case &c) {
   SCOPED_TRACE("f64");
-  auto grads = compile(gradSource("f64", "f64"), "grads");
-  auto forward = compile(forwardSource(), "losses");
+  auto grads = compileEntry(gradSource("f64", "f64"), "grads");
+  auto forward = compileEntry(forwardSource(), "losses");
   ASSERT_TRUE(grads && forward);
   std::vector<double> gaux, gz;
   runGrads<double, double>(*grads, c, DType::F64, c.logits, gaux, gz);
@@ -280,7 +260,7 @@ void checkF64(const Case &c) {
 /// logits, element by element.
 void checkF32(const Case &c) {
   SCOPED_TRACE("f32");
-  auto grads = compile(gradSource("f32", "f32"), "grads");
+  auto grads = compileEntry(gradSource("f32", "f32"), "grads");
   ASSERT_TRUE(grads);
   std::vector<float> logits(c.logits.begin(), c.logits.end());
   std::vector<float> gaux, gz;
@@ -336,7 +316,7 @@ TEST(LossGradExecution, BalancedRoutingHasNoBalancingGradient) {
   // any logits, so the balancing loss's gradient vanishes (to rounding).
   Case c = makeCase(8, 4, 2, roundRobin(8, 4, 2), 3.0, 4);
   checkBoth(c);
-  auto grads = compile(gradSource("f64", "f64"), "grads");
+  auto grads = compileEntry(gradSource("f64", "f64"), "grads");
   ASSERT_TRUE(grads);
   std::vector<double> gaux, gz;
   runGrads<double, double>(*grads, c, DType::F64, c.logits, gaux, gz);
@@ -370,7 +350,7 @@ TEST(LossGradExecution, LargeLogitsAreStable) {
   for (int64_t i = 0; i < c.T * c.E; ++i)
     c.logits[i] += (i % 3 == 0 ? 1.0e4 : -2.0e3);
   checkF32(c);
-  auto grads = compile(gradSource("f64", "f64"), "grads");
+  auto grads = compileEntry(gradSource("f64", "f64"), "grads");
   ASSERT_TRUE(grads);
   std::vector<double> gaux, gz;
   runGrads<double, double>(*grads, c, DType::F64, c.logits, gaux, gz);
@@ -384,8 +364,8 @@ TEST(LossGradExecution, LargeLogitsAreStable) {
 TEST(LossGradExecution, NoTokensGiveEmptyGradients) {
   // T = 0: both gradients are empty, and computing them must not fail.
   Case c = makeCase(0, 4, 2, {});
-  auto grads64 = compile(gradSource("f64", "f64"), "grads");
-  auto grads32 = compile(gradSource("f32", "f32"), "grads");
+  auto grads64 = compileEntry(gradSource("f64", "f64"), "grads");
+  auto grads32 = compileEntry(gradSource("f32", "f32"), "grads");
   ASSERT_TRUE(grads64 && grads32);
   std::vector<double> gaux, gz;
   runGrads<double, double>(*grads64, c, DType::F64, {}, gaux, gz);
@@ -413,7 +393,7 @@ TEST(LossGradExecution, BF16ComputesInF32) {
   // bf16 logits with f32 cotangents: computed in f32 and rounded once, so
   // within bf16's half-ulp (2^-9) of the reference on the rounded logits.
   Case c = makeCase(5, 8, 2, {0, 1, 1, 2, 3, 7, 0, 1, 5, 5}, 3.0, 9);
-  auto grads = compile(gradSource("bf16", "f32"), "grads");
+  auto grads = compileEntry(gradSource("bf16", "f32"), "grads");
   ASSERT_TRUE(grads);
   std::vector<uint16_t> logits;
   for (double v : c.logits)

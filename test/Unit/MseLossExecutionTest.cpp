@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelTesting.h"
+
 #include "moec/Runtime/Compiler.h"
 
 #include "gtest/gtest.h"
@@ -18,13 +20,9 @@
 #include <vector>
 
 using namespace moec;
+using namespace moec::test;
 
 namespace {
-
-Compiler &compiler() {
-  static Compiler *instance = new Compiler();
-  return *instance;
-}
 
 /// `@mse(y, t) -> loss` and, from --moe-grad, `@mse_grad(y, t, dloss) ->
 /// (loss, dy, dt)`, for `tensor<?x?xT>`.
@@ -46,19 +44,8 @@ func.func @mse(%y: tensor<?x?x{0}>, %t: tensor<?x?x{0}>) -> tensor<{1}> {
     }
     source = *withGrad;
   }
-  CompileOptions options;
-  options.entry = gradient ? "mse_grad" : "mse";
-  auto kernel = compiler().compileSource(source, options);
-  if (!kernel) {
-    ADD_FAILURE() << llvm::toString(kernel.takeError());
-    return nullptr;
-  }
-  return *kernel;
+  return compileEntry(source, gradient ? "mse_grad" : "mse");
 }
-
-template <typename T> constexpr DType dtypeOf();
-template <> constexpr DType dtypeOf<float>() { return DType::F32; }
-template <> constexpr DType dtypeOf<double>() { return DType::F64; }
 
 template <typename T> std::vector<T> values(int64_t n, double phase) {
   std::vector<T> v(n);

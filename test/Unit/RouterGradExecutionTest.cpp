@@ -18,6 +18,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelTesting.h"
+
 #include "moec/Runtime/Compiler.h"
 
 #include "gtest/gtest.h"
@@ -33,31 +35,10 @@
 #include <vector>
 
 using namespace moec;
+using namespace moec::test;
 
 namespace {
 
-/// One compiler for the suite; never destroyed, as JIT engines must not be
-/// torn down during static destruction.
-Compiler &compiler() {
-  static Compiler *instance = new Compiler();
-  return *instance;
-}
-
-std::shared_ptr<const Kernel> compile(const std::string &source,
-                                      const std::string &entry) {
-  CompileOptions options;
-  options.entry = entry;
-  auto kernel = compiler().compileSource(source, options);
-  if (!kernel) {
-    ADD_FAILURE() << llvm::toString(kernel.takeError()) << "\n" << source;
-    return nullptr;
-  }
-  return *kernel;
-}
-
-template <typename T> constexpr DType dtypeOf();
-template <> constexpr DType dtypeOf<float>() { return DType::F32; }
-template <> constexpr DType dtypeOf<double>() { return DType::F64; }
 template <typename T> const char *elementName();
 template <> const char *elementName<float>() { return "f32"; }
 template <> const char *elementName<double>() { return "f64"; }
@@ -249,8 +230,8 @@ void runGrad(const Kernel &kernel, const Variant &v, int64_t tokens,
 
 void checkFiniteDifferences(const Variant &v, int64_t tokens, uint64_t seed) {
   SCOPED_TRACE(::testing::Message() << v.name << ": " << v.routing());
-  auto forward = compile(forwardSource(v, "f64"), "forward");
-  auto grad = compile(gradSource(v, "f64"), "grad");
+  auto forward = compileEntry(forwardSource(v, "f64"), "forward");
+  auto grad = compileEntry(gradSource(v, "f64"), "grad");
   ASSERT_TRUE(forward && grad);
   Case c = makeCase(v, tokens, seed);
   std::vector<double> w0;
@@ -388,7 +369,7 @@ TEST(RouterGradExecution, RouterF64ForwardComputesInF64) {
        {Scoring::Softmax, Scoring::Sigmoid, Scoring::SqrtSoftplus}) {
     Variant v{"f64 forward", 16, 4, scoring, true, 1.3};
     SCOPED_TRACE(v.routing());
-    auto forward = compile(forwardSource(v, "f64"), "forward");
+    auto forward = compileEntry(forwardSource(v, "f64"), "forward");
     ASSERT_TRUE(forward);
     Case c = makeCase(v, 4, 21);
     std::vector<double> w;
@@ -518,7 +499,7 @@ TEST(RouterGradExecution, F32MatchesReference) {
   const int64_t tokens = 37;
   for (const Variant &v : variants) {
     SCOPED_TRACE(::testing::Message() << v.name << ": " << v.routing());
-    auto grad = compile(gradSource(v, "f32"), "grad");
+    auto grad = compileEntry(gradSource(v, "f32"), "grad");
     ASSERT_TRUE(grad);
     std::mt19937_64 rng(55);
     std::uniform_real_distribution<float> wide(-4.0f, 4.0f), unit(-1, 1);
@@ -566,7 +547,7 @@ TEST(RouterGradExecution, F32MatchesReference) {
 
 TEST(RouterGradExecution, NoTokens) {
   Variant v{"empty", 8, 2, Scoring::Sigmoid, true, 1.0};
-  auto grad = compile(gradSource(v, "f32"), "grad");
+  auto grad = compileEntry(gradSource(v, "f32"), "grad");
   ASSERT_TRUE(grad);
   std::vector<float> dLogits;
   runGrad<float>(*grad, v, 0, {}, {}, {}, {}, dLogits);

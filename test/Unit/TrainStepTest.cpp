@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Inputs.h"
+#include "KernelTesting.h"
 #include "LayerExecution.h"
 
 #include "moec/Runtime/Compiler.h"
@@ -53,15 +54,7 @@ std::shared_ptr<const Kernel> compileTrainStep() {
     ADD_FAILURE() << llvm::toString(source.takeError());
     return nullptr;
   }
-  static Compiler *compiler = new Compiler();
-  CompileOptions options;
-  options.entry = "train_step";
-  auto kernel = compiler->compileSource(*source, options, "train_step.mlir");
-  if (!kernel) {
-    ADD_FAILURE() << llvm::toString(kernel.takeError());
-    return nullptr;
-  }
-  return *kernel;
+  return compileEntry(*source, "train_step");
 }
 
 /// The loss @loss computes, in f64: mean squared error of the layer on `x`
