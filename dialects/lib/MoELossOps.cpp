@@ -113,6 +113,20 @@ FailureOr<Value> lossCotangent(Operation *op, ValueRange resultCotangents) {
   return dloss;
 }
 
+/// A loss op's adjoint: no operand cotangent when the loss has none,
+/// otherwise those `build` sets from the loss's cotangent `dloss`.
+FailureOr<SmallVector<Value>>
+lossAdjoint(Operation *op, ValueRange resultCotangents,
+            function_ref<void(Value dloss, MutableArrayRef<Value>)> build) {
+  FailureOr<Value> dloss = lossCotangent(op, resultCotangents);
+  if (failed(dloss))
+    return failure();
+  SmallVector<Value> operandCotangents(op->getNumOperands(), Value());
+  if (*dloss)
+    build(*dloss, operandCotangents);
+  return operandCotangents;
+}
+
 /// `logits : [tokens, experts]` of a float type.
 FailureOr<NamedTensor> verifyLogits(OperandChecker &check, Operation *op,
                                     Value value, SharedDim &tokens) {
@@ -146,17 +160,13 @@ LogicalResult LoadBalancingLossOp::verify() {
 
 FailureOr<SmallVector<Value>>
 LoadBalancingLossOp::emitAdjoint(OpBuilder &b, ValueRange resultCotangents) {
-  FailureOr<Value> dloss = lossCotangent(*this, resultCotangents);
-  if (failed(dloss))
-    return failure();
-  // ids are integers: no gradient.
-  SmallVector<Value> operandCotangents((*this)->getNumOperands(), Value());
-  if (!*dloss)
-    return operandCotangents;
-  operandCotangents[0] = LoadBalancingLossGradOp::create(
-      b, getLoc(), getLogits().getType(), getLogits(), getIds(), *dloss,
-      getAlphaAttr());
-  return operandCotangents;
+  return lossAdjoint(*this, resultCotangents,
+                     [&](Value dloss, MutableArrayRef<Value> cotangents) {
+                       // ids are integers: no gradient.
+                       cotangents[0] = LoadBalancingLossGradOp::create(
+                           b, getLoc(), getLogits().getType(), getLogits(),
+                           getIds(), dloss, getAlphaAttr());
+                     });
 }
 
 //===----------------------------------------------------------------------===//
@@ -195,15 +205,12 @@ LogicalResult RouterZLossOp::verify() {
 
 FailureOr<SmallVector<Value>>
 RouterZLossOp::emitAdjoint(OpBuilder &b, ValueRange resultCotangents) {
-  FailureOr<Value> dloss = lossCotangent(*this, resultCotangents);
-  if (failed(dloss))
-    return failure();
-  SmallVector<Value> operandCotangents((*this)->getNumOperands(), Value());
-  if (!*dloss)
-    return operandCotangents;
-  operandCotangents[0] = RouterZLossGradOp::create(
-      b, getLoc(), getLogits().getType(), getLogits(), *dloss);
-  return operandCotangents;
+  return lossAdjoint(*this, resultCotangents,
+                     [&](Value dloss, MutableArrayRef<Value> cotangents) {
+                       cotangents[0] = RouterZLossGradOp::create(
+                           b, getLoc(), getLogits().getType(), getLogits(),
+                           dloss);
+                     });
 }
 
 //===----------------------------------------------------------------------===//
@@ -274,17 +281,14 @@ LogicalResult MseLossOp::verify() {
 
 FailureOr<SmallVector<Value>>
 MseLossOp::emitAdjoint(OpBuilder &b, ValueRange resultCotangents) {
-  FailureOr<Value> dloss = lossCotangent(*this, resultCotangents);
-  if (failed(dloss))
-    return failure();
-  SmallVector<Value> operandCotangents((*this)->getNumOperands(), Value());
-  if (!*dloss)
-    return operandCotangents;
-  Value dInput = MseLossGradOp::create(b, getLoc(), getInput().getType(),
-                                       getInput(), getTarget(), *dloss);
-  operandCotangents[0] = dInput;
-  operandCotangents[1] = arith::NegFOp::create(b, getLoc(), dInput);
-  return operandCotangents;
+  return lossAdjoint(
+      *this, resultCotangents,
+      [&](Value dloss, MutableArrayRef<Value> cotangents) {
+        Value dInput = MseLossGradOp::create(b, getLoc(), getInput().getType(),
+                                             getInput(), getTarget(), dloss);
+        cotangents[0] = dInput;
+        cotangents[1] = arith::NegFOp::create(b, getLoc(), dInput);
+      });
 }
 
 LogicalResult MseLossGradOp::verify() {
