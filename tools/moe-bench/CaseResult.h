@@ -38,8 +38,20 @@ struct CaseResult {
   /// Max relative errors (reference::maxRelativeError with the RMS of the
   /// expected values as floor) of moec against the reference and OpenBLAS,
   /// and of OpenBLAS against the reference, over the rows both computed.
+  /// Train cases: the largest over y and every gradient, each against its
+  /// own RMS.
   std::optional<double> errMoecVsReference, errMoecVsOpenBlas,
       errOpenBlasVsReference;
+
+  /// Train cases. `moec` and `openblas` above time the forward alone (moec
+  /// without prepared weights, see MoecTrain.h), these forward + backward,
+  /// in the same run on the same data.
+  std::optional<double> gradCompileMs;
+  std::optional<Timing> moecTrain, openblasTrain, naiveTrain;
+  int64_t naiveTrainTokens = 0;
+  std::optional<double> naiveTrainScaledMs;
+  /// The result of @moe_layer_grad with the largest error against OpenBLAS.
+  std::string errMoecVsOpenBlasWorst;
 };
 
 } // namespace moec::bench

@@ -4,8 +4,10 @@
 
 #include "Accuracy.h"
 #include "MoecEngine.h"
+#include "MoecTrain.h"
 #include "NaiveEngine.h"
 #include "OpenBlasEngine.h"
+#include "OpenBlasTrain.h"
 #include "Workload.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -83,6 +85,154 @@ std::vector<std::vector<float>> runMoecEngine(const Workload &workload,
   return outputs;
 }
 
+/// The largest relative error over the results (each against its own RMS)
+/// and the name of the result where it is.
+struct TrainError {
+  double value = 0;
+  std::string worst;
+};
+
+template <typename Want>
+TrainError trainError(const TrainOutputs &got,
+                      llvm::ArrayRef<const std::vector<Want> *> want,
+                      bool shared) {
+  TrainError error;
+  llvm::ArrayRef<const char *> names = trainOutputNames(shared);
+  for (size_t i = 0; i < names.size() && i < got.size() && i < want.size();
+       ++i) {
+    double err = relativeError(got[i].data(), want[i]->data(),
+                               std::min(got[i].size(), want[i]->size()));
+    if (!(err <= error.value)) {
+      error.value = err;
+      error.worst = names[i];
+    }
+  }
+  return error;
+}
+
+TrainError trainError(const TrainOutputs &got, const TrainOutputs &want,
+                      bool shared) {
+  std::vector<const std::vector<float> *> pointers;
+  for (const std::vector<float> &values : want)
+    pointers.push_back(&values);
+  return trainError<float>(got, pointers, shared);
+}
+
+TrainError trainError(const TrainOutputs &got,
+                      const reference::LayerGradients &want, bool shared) {
+  return trainError<double>(got,
+                            {&want.y, &want.dx, &want.dRouterW, &want.dWGate,
+                             &want.dWUp, &want.dWDown, &want.dSharedGate,
+                             &want.dSharedUp, &want.dSharedDown},
+                            shared);
+}
+
+/// The reference on the first T' tokens its budget allows; then moec and
+/// OpenBLAS once more, untimed, on the same T' tokens, so that every
+/// gradient (the weights' sum over tokens too) is compared. One at a time,
+/// to hold at most one engine's gradients beside the reference's.
+void runNaiveTrain(const Workload &workload, const MoecTrainSession *moec,
+                   CaseResult &result, const BenchSettings &settings,
+                   llvm::raw_ostream &progress) {
+  bool shared = workload.config.sharedIntermediate() > 0;
+  NaiveTrainResult naive;
+  {
+    NaiveReference reference(workload);
+    naive = reference.runTrain(result.benchCase.tokens, settings.naiveTiming);
+  }
+  result.naiveTrain = naive.timing;
+  result.naiveTrainTokens = naive.tokens;
+  result.naiveTrainScaledMs = naive.scaledMs;
+  printTiming(
+      progress, "naive", result, Timing{naive.scaledMs, naive.timing.runs},
+      llvm::formatv(
+          " fwd+bwd{0}",
+          naive.tokens == result.benchCase.tokens
+              ? std::string()
+              : llvm::formatv(" on {0} tokens, scaled", naive.tokens).str())
+          .str());
+  if (moec) {
+    auto got = moec->gradients(naive.tokens);
+    if (got)
+      result.errMoecVsReference =
+          trainError(*got, naive.gradients, shared).value;
+    else
+      failAndSay(result, "moec", llvm::toString(got.takeError()), progress);
+  }
+  result.errOpenBlasVsReference =
+      trainError(openBlasTrainOutputs(workload, naive.tokens), naive.gradients,
+                 shared)
+          .value;
+}
+
+/// Train groups: per case, moec's forward and forward + backward, then
+/// OpenBLAS's, compared, then the reference's.
+void runTrainCases(const Workload &workload, llvm::ArrayRef<TokenSlice> slices,
+                   std::vector<CaseResult> &results,
+                   const BenchSettings &settings, bool naive,
+                   llvm::raw_ostream &progress) {
+  bool shared = workload.config.sharedIntermediate() > 0;
+  std::unique_ptr<MoecTrainSession> session;
+  std::string sessionError;
+  if (auto created = MoecTrainSession::create(
+          workload, results.front().benchCase.groupName(), settings.compile)) {
+    session = std::move(*created);
+    progress << llvm::formatv("  moec compiled @moe_layer in {0:F0} ms, "
+                              "@moe_layer_grad in {1:F0} ms\n",
+                              session->forwardCompileMs,
+                              session->gradCompileMs);
+  } else {
+    sessionError = llvm::toString(created.takeError());
+    progress << "  moec failed: " << sessionError << "\n";
+  }
+
+  for (size_t i = 0; i < results.size(); ++i) {
+    CaseResult &result = results[i];
+    int64_t T = result.benchCase.tokens;
+    TrainOutputs moecOutputs;
+    if (session) {
+      result.compileMs = session->forwardCompileMs;
+      result.gradCompileMs = session->gradCompileMs;
+      auto run = session->run(T, settings.timing);
+      if (run) {
+        result.moec = run->forward;
+        result.moecTrain = run->train;
+        moecOutputs = std::move(run->outputs);
+        printTiming(progress, "moec", result, run->forward, " fwd");
+        printTiming(progress, "moec", result, run->train, " fwd+bwd");
+      } else {
+        failAndSay(result, "moec", llvm::toString(run.takeError()), progress);
+      }
+    } else {
+      fail(result, "moec", sessionError);
+    }
+
+    auto forward = runOpenBlas(workload, slices[i], settings.timing);
+    auto train = forward ? runOpenBlasTrain(workload, T, settings.timing)
+                         : forward.takeError();
+    if (!train) {
+      failAndSay(result, "OpenBLAS", llvm::toString(train.takeError()),
+                 progress);
+    } else {
+      result.openblas = forward->timing;
+      result.openblasTrain = train->timing;
+      printTiming(progress, "openblas", result, forward->timing, " fwd");
+      printTiming(progress, "openblas", result, train->timing, " fwd+bwd");
+      if (!moecOutputs.empty()) {
+        TrainError error = trainError(moecOutputs, train->outputs, shared);
+        result.errMoecVsOpenBlas = error.value;
+        result.errMoecVsOpenBlasWorst = error.worst;
+      }
+    }
+    // Free both engines' gradients before the reference allocates its own.
+    TrainOutputs().swap(moecOutputs);
+    if (train)
+      TrainOutputs().swap(train->outputs);
+    if (naive)
+      runNaiveTrain(workload, session.get(), result, settings, progress);
+  }
+}
+
 } // namespace
 
 std::vector<CaseResult> moec::bench::runGroup(llvm::ArrayRef<BenchCase> cases,
@@ -90,7 +240,22 @@ std::vector<CaseResult> moec::bench::runGroup(llvm::ArrayRef<BenchCase> cases,
                                               llvm::raw_ostream &progress) {
   std::vector<CaseResult> results(cases.size());
   const BenchCase &largest = largestCase(cases);
-  uint64_t footprint = estimateFootprint(largest, settings.naive);
+  // Train groups run without the reference when only the reference would
+  // not fit, rather than not at all.
+  bool naive = settings.naive;
+  std::string naiveNote;
+  if (naive && largest.isTrain()) {
+    double naiveGib = estimateNaiveTrainFootprint(largest) / double(1 << 30);
+    if (naiveGib > settings.maxGib) {
+      naive = false;
+      char limit[32];
+      std::snprintf(limit, sizeof limit, "%g", settings.maxGib);
+      naiveNote = llvm::formatv("no reference: it needs about {0:F1} GiB, "
+                                "more than --max-gib={1}",
+                                naiveGib, limit);
+    }
+  }
+  uint64_t footprint = estimateFootprint(largest, naive);
   double footprintGib = footprint / double(1 << 30);
   for (size_t i = 0; i < cases.size(); ++i) {
     results[i].benchCase = cases[i];
@@ -109,6 +274,11 @@ std::vector<CaseResult> moec::bench::runGroup(llvm::ArrayRef<BenchCase> cases,
     progress << "  skipped: " << results.front().note << "\n";
     return results;
   }
+  if (!naiveNote.empty()) {
+    progress << "  " << naiveNote << "\n";
+    for (CaseResult &result : results)
+      addNote(result, naiveNote);
+  }
 
   auto start = std::chrono::steady_clock::now();
   Workload workload =
@@ -122,6 +292,10 @@ std::vector<CaseResult> moec::bench::runGroup(llvm::ArrayRef<BenchCase> cases,
   }
   progress << llvm::formatv("  data generated and routed in {0:F1} s\n",
                             elapsedMs(start) / 1e3);
+  if (largest.isTrain()) {
+    runTrainCases(workload, slices, results, settings, naive, progress);
+    return results;
+  }
 
   std::vector<std::vector<float>> moecOutputs =
       runMoecEngine(workload, slices, results, settings, progress);

@@ -23,6 +23,8 @@ llvm::StringRef moec::bench::toString(Phase phase) {
     return "decode";
   case Phase::Gemm:
     return "gemm";
+  case Phase::Train:
+    return "train";
   }
   llvm_unreachable("unknown phase");
 }
@@ -34,8 +36,8 @@ std::string BenchCase::name() const {
 }
 
 std::string BenchCase::groupName() const {
-  return model + (isLayer() ? ":layer:" : ":gemm:") +
-         moec::toString(config.elementType).str();
+  const char *kind = isTrain() ? ":train:" : isLayer() ? ":layer:" : ":gemm:";
+  return model + kind + moec::toString(config.elementType).str();
 }
 
 llvm::Expected<Model> moec::bench::loadModel(llvm::StringRef configPath) {
@@ -75,13 +77,17 @@ Model moec::bench::tinyModel() {
                "built-in: H=128 I=64 E=8 k=2, 1 shared, DeepSeek-V3 routing"};
 }
 
-std::vector<BenchCase>
-moec::bench::enumerateCases(llvm::ArrayRef<Model> models,
-                            llvm::ArrayRef<int64_t> prefillTokens,
-                            llvm::ArrayRef<int64_t> decodeTokens) {
+std::vector<BenchCase> moec::bench::enumerateCases(
+    llvm::ArrayRef<Model> models, llvm::ArrayRef<int64_t> prefillTokens,
+    llvm::ArrayRef<int64_t> decodeTokens, llvm::ArrayRef<int64_t> trainTokens) {
   std::vector<BenchCase> cases;
   auto add = [&](const Model &model, Phase phase, int64_t tokens) {
-    for (ElementType type : {ElementType::F32, ElementType::BF16}) {
+    // Train cases are f32 only: gradients summed over thousands of rows in
+    // bf16 results would say little about a real (mixed-precision) step.
+    std::vector<ElementType> types = {ElementType::F32};
+    if (phase != Phase::Train)
+      types.push_back(ElementType::BF16);
+    for (ElementType type : types) {
       BenchCase c{model.name, model.config, phase, tokens};
       c.config.elementType = type;
       cases.push_back(std::move(c));
@@ -94,6 +100,8 @@ moec::bench::enumerateCases(llvm::ArrayRef<Model> models,
       add(model, Phase::Decode, tokens);
     for (int64_t tokens : prefillTokens)
       add(model, Phase::Gemm, tokens);
+    for (int64_t tokens : trainTokens)
+      add(model, Phase::Train, tokens);
   }
   return cases;
 }

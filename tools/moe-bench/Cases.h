@@ -1,7 +1,8 @@
 //===- Cases.h - the layers and shapes moe-bench times ----------*- C++ -*-===//
 //
-// A case is one model's layer (or its expert FFN alone) at one token count
-// and element type. Its name, `model:phase:dtype:T<tokens>`, is what
+// A case is one model's layer (or its expert FFN alone, or its forward and
+// backward pass) at one token count and element type. Its name,
+// `model:phase:dtype:T<tokens>`, is what
 // `--cases` filters and what every report row starts with.
 //
 //===----------------------------------------------------------------------===//
@@ -23,8 +24,10 @@ namespace moec::bench {
 
 /// prefill and decode time the whole layer at a token count of that phase;
 /// gemm times the expert FFN alone (gate and up grouped GEMMs, SwiGLU, down
-/// grouped GEMM) on the already dispatched rows of a prefill.
-enum class Phase { Prefill, Decode, Gemm };
+/// grouped GEMM) on the already dispatched rows of a prefill; train times
+/// the layer's forward and, in the same run on the same data, its forward
+/// and backward (the gradients of every input for a given dy).
+enum class Phase { Prefill, Decode, Gemm, Train };
 
 llvm::StringRef toString(Phase phase);
 
@@ -44,8 +47,9 @@ struct BenchCase {
 
   std::string name() const;
   bool isLayer() const { return phase != Phase::Gemm; }
+  bool isTrain() const { return phase == Phase::Train; }
   /// What the cases sharing data, kernel and packed weights have in common:
-  /// `model:layer:dtype` or `model:gemm:dtype`.
+  /// `model:layer:dtype`, `model:gemm:dtype` or `model:train:dtype`.
   std::string groupName() const;
 };
 
@@ -57,11 +61,13 @@ llvm::Expected<Model> loadModel(llvm::StringRef configPath);
 /// expert), for smoke tests.
 Model tinyModel();
 
-/// Every model at every token count in f32 and bf16, and the expert FFN
-/// alone at the prefill token counts.
+/// Every model at every token count in f32 and bf16, the expert FFN alone
+/// at the prefill token counts, and forward + backward at the train token
+/// counts in f32.
 std::vector<BenchCase> enumerateCases(llvm::ArrayRef<Model> models,
                                       llvm::ArrayRef<int64_t> prefillTokens,
-                                      llvm::ArrayRef<int64_t> decodeTokens);
+                                      llvm::ArrayRef<int64_t> decodeTokens,
+                                      llvm::ArrayRef<int64_t> trainTokens);
 
 /// The cases matching at least one pattern. A pattern is up to four
 /// `:`-separated fields matched against the fields of the case name: a field

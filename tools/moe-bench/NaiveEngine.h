@@ -31,19 +31,40 @@ struct NaiveResult {
   std::vector<double> output;
 };
 
+struct NaiveTrainResult {
+  /// Calls of reference::layerBackward on the first `tokens` tokens.
+  Timing timing;
+  int64_t tokens = 0;
+  /// timing.medianMs scaled to all of the case's tokens. Train groups run
+  /// the reference only when its f64 weights and gradients fit --max-gib,
+  /// i.e. on small layers, where the cost of allocating those gradients is
+  /// small beside the per-token work.
+  double scaledMs = 0;
+  /// y and the gradients of the first `tokens` tokens (the weights'
+  /// gradients sum over those tokens only).
+  reference::LayerGradients gradients;
+};
+
 class NaiveReference {
 public:
-  /// Takes the weights out of a layer workload: they are converted to f64
-  /// one matrix at a time, each f32 matrix freed once converted, to bound
-  /// the memory. So the reference must be the last engine to run on it.
+  /// Takes the weights (and dy) out of a layer workload: they are converted
+  /// to f64 one matrix at a time, each f32 matrix freed once converted, to
+  /// bound the memory. So the reference must be the last engine to run on
+  /// it.
   explicit NaiveReference(Workload &workload);
+  /// Copies the data instead: the other engines can still run on it (2x the
+  /// weights' memory beside them).
+  explicit NaiveReference(const Workload &workload);
 
   /// Times the layer on the first `tokens` tokens (or fewer, see above).
   NaiveResult run(int64_t tokens, const TimingPolicy &policy) const;
+  /// Times forward + backward (reference::layerBackward, for dy) on the
+  /// first `tokens` tokens, or fewer as `run` does.
+  NaiveTrainResult runTrain(int64_t tokens, const TimingPolicy &policy) const;
 
 private:
   reference::LayerWeights weights;
-  std::vector<double> x;
+  std::vector<double> x, dy;
 };
 
 } // namespace moec::bench

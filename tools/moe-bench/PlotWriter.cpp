@@ -69,11 +69,15 @@ std::string plotScript(const Report &report, llvm::StringRef path) {
   // ran get one.
   bool has[3] = {false, false, false};
   for (const CaseResult &r : report.cases) {
-    std::optional<double> values[3] = {ms(r.moec), ms(r.openblas),
-                                       r.naiveScaledMs};
+    // Train cases: forward + backward.
+    bool train = r.benchCase.isTrain();
+    std::optional<double> values[3] = {ms(train ? r.moecTrain : r.moec),
+                                       ms(train ? r.openblasTrain : r.openblas),
+                                       train ? r.naiveTrainScaledMs
+                                             : r.naiveScaledMs};
     if (!values[0] && !values[1] && !values[2])
       continue;
-    os << quoted(r.benchCase.name());
+    os << quoted(r.benchCase.name() + (train ? " fwd+bwd" : ""));
     for (int i = 0; i < 3; ++i) {
       os << " " << value(values[i]);
       has[i] |= value(values[i]) != "NaN";
@@ -102,7 +106,8 @@ llvm::Expected<bool> moec::bench::writePlot(const Report &report,
   if (!gnuplot)
     return false;
   if (llvm::none_of(report.cases, [](const CaseResult &r) {
-        return r.moec || r.openblas || r.naiveScaledMs;
+        return r.moec || r.openblas || r.naiveScaledMs || r.moecTrain ||
+               r.openblasTrain || r.naiveTrainScaledMs;
       }))
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "no case has a time to plot");

@@ -29,25 +29,76 @@ std::string tableText(const Cell &cell, int decimals) {
   return std::get<std::string>(cell);
 }
 
+/// A column of a printed table: which report column, under which header.
+struct TableColumn {
+  const Column *column;
+  const char *header;
+  int decimals;
+};
+
 struct Table {
-  std::vector<const Column *> columns;
+  std::vector<TableColumn> columns;
   std::vector<std::vector<std::string>> rows;
   std::vector<size_t> widths;
 };
 
-Table buildTable(const Report &report) {
-  Table table;
+/// The train table's columns (the report columns named, in this order):
+/// forward, forward + backward and backward of each engine side by side.
+struct TrainTableColumn {
+  const char *name, *header;
+  int decimals;
+};
+const TrainTableColumn kTrainTable[] = {
+    {"case", "case", 0},
+    {"grad_compile_ms", "grad compile ms", 0},
+    {"moec_ms", "fwd ms", 2},
+    {"moec_train_ms", "fwd+bwd ms", 2},
+    {"moec_bwd_ms", "bwd ms", 2},
+    {"moec_bwd_fwd_ratio", "bwd/fwd", 2},
+    {"moec_train_gflops", "GFLOP/s", 1},
+    {"openblas_ms", "blas fwd", 2},
+    {"openblas_train_ms", "blas fwd+bwd", 2},
+    {"openblas_bwd_ms", "blas bwd", 2},
+    {"openblas_bwd_fwd_ratio", "blas bwd/fwd", 2},
+    {"speedup_train_vs_openblas", "x blas", 2},
+    {"speedup_bwd_vs_openblas", "x blas bwd", 2},
+    {"naive_train_ms", "naive fwd+bwd", 1},
+    {"naive_basis", "naive basis", 0},
+    {"err_vs_openblas", "err blas", -1},
+    {"err_vs_reference", "err ref", -1},
+};
+
+const Column *findColumn(llvm::StringRef name) {
   for (const Column &column : columns())
-    if (column.tableHeader) {
-      table.columns.push_back(&column);
-      table.widths.push_back(std::string(column.tableHeader).size());
-    }
+    if (name == column.name)
+      return &column;
+  return nullptr;
+}
+
+/// The main table: every column with a table header, the cases that are
+/// not train cases; the train table: kTrainTable, the train cases.
+Table buildTable(const Report &report, bool train) {
+  Table table;
+  if (train) {
+    for (const TrainTableColumn &entry : kTrainTable)
+      if (const Column *column = findColumn(entry.name))
+        table.columns.push_back({column, entry.header, entry.decimals});
+  } else {
+    for (const Column &column : columns())
+      if (column.tableHeader)
+        table.columns.push_back(
+            {&column, column.tableHeader, column.tableDecimals});
+  }
+  for (const TableColumn &column : table.columns)
+    table.widths.push_back(std::string(column.header).size());
   for (const CaseResult &result : report.cases) {
+    if (result.benchCase.isTrain() != train)
+      continue;
     std::vector<std::string> &row = table.rows.emplace_back();
     for (size_t i = 0; i < table.columns.size(); ++i) {
-      const Column &column = *table.columns[i];
-      row.push_back(tableText(column.value(result, report.machine),
-                              column.tableDecimals));
+      const TableColumn &column = table.columns[i];
+      row.push_back(tableText(column.column->value(result, report.machine),
+                              column.decimals));
       table.widths[i] = std::max(table.widths[i], row.back().size());
     }
   }
@@ -65,6 +116,26 @@ void printRow(llvm::raw_ostream &os, const Table &table,
       os << llvm::right_justify(cells[i], table.widths[i]);
   }
   os << (markdown ? " |\n" : "\n");
+}
+
+void printTableRows(llvm::raw_ostream &os, const Table &table, bool markdown) {
+  std::vector<std::string> header;
+  for (const TableColumn &column : table.columns)
+    header.push_back(column.header);
+  printRow(os, table, header, markdown);
+  if (markdown) {
+    // The case names left-aligned, the numbers right-aligned.
+    os << "|";
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+      std::string dashes(table.widths[i] - 1, '-');
+      os << " " << (i ? dashes + ":" : ":" + dashes) << " |";
+    }
+    os << "\n";
+  }
+  for (const std::vector<std::string> &row : table.rows)
+    printRow(os, table, row, markdown);
+  if (markdown)
+    os << "\n";
 }
 
 /// A note on one line: its first line and the lines that name an error
@@ -87,24 +158,20 @@ void printNotes(llvm::raw_ostream &os, const Report &report, bool markdown) {
 }
 
 void printAll(llvm::raw_ostream &os, const Report &report, bool markdown) {
-  Table table = buildTable(report);
-  std::vector<std::string> header;
-  for (const Column *column : table.columns)
-    header.push_back(column->tableHeader);
-  printRow(os, table, header, markdown);
-  if (markdown) {
-    // The case names left-aligned, the numbers right-aligned.
-    os << "|";
-    for (size_t i = 0; i < table.columns.size(); ++i) {
-      std::string dashes(table.widths[i] - 1, '-');
-      os << " " << (i ? dashes + ":" : ":" + dashes) << " |";
-    }
-    os << "\n";
+  Table layers = buildTable(report, /*train=*/false);
+  Table train = buildTable(report, /*train=*/true);
+  if (!layers.rows.empty())
+    printTableRows(os, layers, markdown);
+  if (!train.rows.empty()) {
+    if (!layers.rows.empty())
+      os << "\n";
+    os << (markdown ? "Train cases: " : "train cases: ")
+       << "forward (fwd) and forward + backward (fwd+bwd) in the same run; "
+          "bwd = fwd+bwd - fwd; moec without prepared weights\n";
+    if (markdown)
+      os << "\n";
+    printTableRows(os, train, markdown);
   }
-  for (const std::vector<std::string> &row : table.rows)
-    printRow(os, table, row, markdown);
-  if (markdown)
-    os << "\n";
   printNotes(os, report, markdown);
   os << "\n";
   printTargets(os, report, markdown);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <random>
 
 using namespace moec;
 using namespace moec::bench;
@@ -39,6 +40,15 @@ Workload Workload::generate(const BenchCase &prototype, int64_t maxTokens,
           &w.data.sharedGate, &w.data.sharedUp, &w.data.sharedDown,
           &w.data.bias})
       roundToBf16(*values);
+  if (prototype.isTrain()) {
+    // Its own stream, so that x and the weights are those of the layer
+    // cases of the same model and seed.
+    std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ull);
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+    w.dy.resize(maxTokens * w.config.hidden);
+    for (float &v : w.dy)
+      v = uniform(rng);
+  }
   return w;
 }
 
@@ -71,6 +81,10 @@ double moec::bench::caseFlops(const BenchCase &benchCase) {
          2 * T * 3 * H * c.sharedIntermediate();
 }
 
+double moec::bench::caseTrainFlops(const BenchCase &benchCase) {
+  return 3 * caseFlops(benchCase);
+}
+
 uint64_t moec::bench::caseWeightBytes(const BenchCase &benchCase,
                                       int64_t expertsHit) {
   const MoELayerConfig &c = benchCase.config;
@@ -82,7 +96,48 @@ uint64_t moec::bench::caseWeightBytes(const BenchCase &benchCase,
   return elements * elementBytes(c.elementType);
 }
 
+namespace {
+
+/// Train groups hold the weights and dy throughout, and from moec's first
+/// call the temporaries its kernels' allocator keeps for later calls
+/// (runtime/lib/Runtime/KernelAllocator.cpp; measured on OLMoE: a packed
+/// copy of the weights for @moe_layer and about 1.5 for @moe_layer_grad, up
+/// to the allocator's 4 GiB). moec's gradients stay while OpenBLAS computes
+/// its own, to compare them. The reference then adds the weights and their
+/// gradients in f64 and one engine's gradients on its tokens.
+struct TrainFootprint {
+  uint64_t engines, withNaive;
+};
+
+TrainFootprint trainFootprint(const BenchCase &largest) {
+  const MoELayerConfig &c = largest.config;
+  uint64_t T = largest.tokens, H = c.hidden, I = c.intermediate,
+           E = c.numExperts, k = c.topK, S = c.sharedIntermediate();
+  uint64_t weights = 4 * (H * E + 3 * H * I * E + 3 * H * S + E);
+  uint64_t moecCache = std::min(weights * 5 / 2, uint64_t(4) << 30);
+  uint64_t tokens = 4 * T * H;
+  // Per routed row: x, the expert output, dO and dX (H each); gate, up,
+  // SwiGLU and dH (I each); the same per token for the shared experts, and
+  // per token logits and their gradient.
+  uint64_t activations =
+      4 * T * k * (4 * H + 4 * I) + 4 * T * 4 * S + 4 * T * 2 * E;
+  uint64_t data = weights + 4 * tokens;
+  uint64_t engines = data + moecCache + 2 * weights + activations;
+  uint64_t naive = data + moecCache + 4 * weights + weights + 12 * tokens;
+  return {engines, std::max(engines, naive)};
+}
+
+} // namespace
+
+uint64_t moec::bench::estimateNaiveTrainFootprint(const BenchCase &largest) {
+  return largest.isTrain() ? trainFootprint(largest).withNaive : 0;
+}
+
 uint64_t moec::bench::estimateFootprint(const BenchCase &largest, bool naive) {
+  if (largest.isTrain()) {
+    TrainFootprint f = trainFootprint(largest);
+    return naive ? f.withNaive : f.engines;
+  }
   MoELayerConfig c = generatedConfig(largest);
   uint64_t T = largest.tokens, H = c.hidden, I = c.intermediate,
            E = c.numExperts, k = c.topK, S = c.sharedIntermediate();

@@ -28,6 +28,9 @@ struct Workload {
   MoELayerConfig config;
   /// gemm cases: the routed experts' FFN alone.
   bool expertsOnly = false;
+  /// train cases: the cotangent of the layer's output, [max tokens, H]
+  /// (uniform in [-1, 1]); empty otherwise.
+  std::vector<float> dy;
   /// f32 values in @moe_layer's argument order, x for the most tokens; in
   /// bf16 groups every value is already rounded to bf16, so all engines see
   /// the same numbers. gemm groups have no shared experts.
@@ -50,8 +53,13 @@ struct TokenSlice {
 TokenSlice sliceTokens(const Workload &workload, int64_t tokens);
 
 /// Multiply-adds count 2: router 2*T*H*E, routed experts 2*T*k*3*H*I,
-/// shared experts 2*T*3*H*S; gemm cases only the routed experts.
+/// shared experts 2*T*3*H*S; gemm cases only the routed experts. Train
+/// cases: the forward's.
 double caseFlops(const BenchCase &benchCase);
+/// Forward + backward of a layer: 3 * caseFlops, as the backward of every
+/// matmul is two matmuls of the same size (the gradients of its input and
+/// of its weight).
+double caseTrainFlops(const BenchCase &benchCase);
 /// Weight bytes in the case's element type that one call must read at least
 /// once: the router (and bias), the three matrices of every expert hit, the
 /// shared experts; gemm cases only the experts.
@@ -62,6 +70,9 @@ uint64_t caseWeightBytes(const BenchCase &benchCase, int64_t expertsHit);
 /// buffers, the reference's f64 copy unless `naive` is false), to skip what
 /// would not fit before allocating anything.
 uint64_t estimateFootprint(const BenchCase &largest, bool naive);
+/// That of a train group with the reference (0 for other groups): train
+/// groups run without the reference when only the reference would not fit.
+uint64_t estimateNaiveTrainFootprint(const BenchCase &largest);
 
 } // namespace moec::bench
 

@@ -7,8 +7,10 @@
 // expert FFN alone) it times moec's compiled kernel with packed weights, an
 // OpenBLAS sgemm loop over the experts and the f64 reference, against the
 // FMA peak and memory bandwidth it measures on this machine in the same run,
-// and writes moe-bench.{csv,json,md,png}. docs/performance.md explains the
-// method; bench/README.md the columns.
+// and writes moe-bench.{csv,json,md,png}. Train cases time each engine's
+// forward and forward + backward (moec: @moe_layer_grad) and report the
+// backward/forward ratio. docs/performance.md explains the method;
+// bench/README.md the columns.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,9 +44,9 @@ cl::OptionCategory category("moe-bench options");
 cl::list<std::string> casePatterns(
     "cases", cl::CommaSeparated,
     cl::desc("Cases to run: model:phase:dtype:T<tokens> patterns, each field "
-             "empty, * or a prefix (T<tokens>: equal) (default: every "
-             "prefill and decode case and the first model's gemm case in "
-             "f32)"),
+             "empty, * or a prefix (T<tokens>: equal); phases prefill, "
+             "decode, gemm, train (default: every prefill and decode case "
+             "and the first model's gemm and train cases in f32)"),
     cl::value_desc("pattern,..."), cl::cat(category));
 cl::list<std::string> configPaths(
     "config",
@@ -60,6 +62,14 @@ cl::list<int64_t> decodeTokens(
     "decode-tokens", cl::CommaSeparated,
     cl::desc("Token counts of the decode cases (default 1,16,64; --quick: "
              "1,4)"),
+    cl::value_desc("n,..."), cl::cat(category));
+cl::list<int64_t> trainTokens(
+    "train-tokens", cl::CommaSeparated,
+    cl::desc("Token counts of the train cases: forward and forward + "
+             "backward (@moe_layer_grad, the gradients of x and of every "
+             "weight for a random dy) of each engine, timed in the same run, "
+             "and the backward/forward time ratio (f32; default 256,1024; "
+             "--quick: 64)"),
     cl::value_desc("n,..."), cl::cat(category));
 cl::opt<unsigned> repeat("repeat",
                          cl::desc("Timed calls per engine after one warm-up "
@@ -105,10 +115,13 @@ cl::opt<double> naiveBudget(
     cl::desc("Time the reference may take per case; beyond it, it runs on "
              "fewer tokens and its time is scaled up (default 10)"),
     cl::init(10), cl::cat(category));
+// 12: the OLMoE train group needs about 8.7 GiB (two engines' weight
+// gradients beside the weights and moec's cached temporaries); the layer
+// groups need at most 7.5.
 cl::opt<double> maxGib("max-gib",
                        cl::desc("Skip cases whose estimated memory exceeds "
-                                "this many GiB (default 8)"),
-                       cl::init(8), cl::cat(category));
+                                "this many GiB (default 12)"),
+                       cl::init(12), cl::cat(category));
 cl::opt<uint64_t> seed("seed", cl::desc("Input generator seed"), cl::init(1),
                        cl::cat(category));
 
@@ -141,6 +154,10 @@ llvm::Error checkOptions() {
     if (tokens < 1)
       return optionError("--decode-tokens must be positive, got " +
                          llvm::Twine(tokens));
+  for (int64_t tokens : trainTokens)
+    if (tokens < 1)
+      return optionError("--train-tokens must be positive, got " +
+                         llvm::Twine(tokens));
   if (quick && !configPaths.empty())
     return optionError("--quick runs a built-in tiny layer; it cannot be "
                        "combined with --config");
@@ -169,16 +186,20 @@ llvm::Expected<std::vector<BenchCase>>
 chooseCases(llvm::ArrayRef<Model> models) {
   std::vector<int64_t> prefill(prefillTokens.begin(), prefillTokens.end());
   std::vector<int64_t> decode(decodeTokens.begin(), decodeTokens.end());
+  std::vector<int64_t> train(trainTokens.begin(), trainTokens.end());
+  if (train.empty())
+    train = quick ? std::vector<int64_t>{64} : std::vector<int64_t>{256, 1024};
   if (prefill.empty())
     prefill = {quick ? 64 : 2048};
   if (decode.empty())
     decode =
         quick ? std::vector<int64_t>{1, 4} : std::vector<int64_t>{1, 16, 64};
-  std::vector<BenchCase> all = enumerateCases(models, prefill, decode);
+  std::vector<BenchCase> all = enumerateCases(models, prefill, decode, train);
   if (!casePatterns.empty())
     return selectCases(all, casePatterns, /*strict=*/true);
   std::vector<std::string> defaults = {":prefill", ":decode",
-                                       models.front().name + ":gemm:f32"};
+                                       models.front().name + ":gemm:f32",
+                                       models.front().name + ":train:f32"};
   return selectCases(all, defaults, /*strict=*/false);
 }
 
@@ -268,7 +289,17 @@ int main(int argc, char **argv) {
       "  moe-bench                        # the default cases, ~minutes\n"
       "  moe-bench --cases olmoe:prefill:f32 --repeat 3\n"
       "  moe-bench --config my/config.json --decode-tokens 1,8\n"
+      "  moe-bench --cases :train --train-tokens 512   # forward + backward\n"
       "  moe-bench --quick --output-dir /tmp/b   # smoke test\n\n"
+      "Train cases (phase `train`, f32) time each engine's forward and its "
+      "forward + backward (moec: the @moe_layer_grad of "
+      "Compiler::gradientSource, y and every gradient, without prepared "
+      "weights since a training step changes them; OpenBLAS: the same "
+      "sgemm loop keeping its activations, then per expert dH = dO Wd^T, "
+      "dWd = H^T dO, SwiGLU backward, dWg = X^T dG, dWu = X^T dU, dX = dG "
+      "Wg^T + dU Wu^T, and the router's), report backward = fwd+bwd - fwd "
+      "and the backward/forward ratio (target <= 2.5), and compare every "
+      "gradient with OpenBLAS's and the f64 reference's.\n\n"
       "Writes <output-dir>/moe-bench.csv, .json (with the machine and the "
       "command line), .md (the table for docs/performance.md) and .png "
       "(gnuplot).\n");
@@ -294,8 +325,12 @@ int main(int argc, char **argv) {
   if (listOnly) {
     for (const std::vector<size_t> &group : groups) {
       std::vector<BenchCase> members = membersOf(group);
-      double gib =
-          estimateFootprint(largestCase(members), !noNaive) / double(1 << 30);
+      const BenchCase &largest = largestCase(members);
+      // Train groups leave the reference out rather than not run (runGroup).
+      bool naive =
+          !noNaive &&
+          estimateNaiveTrainFootprint(largest) / double(1 << 30) <= maxGib;
+      double gib = estimateFootprint(largest, naive) / double(1 << 30);
       for (const BenchCase &c : members)
         llvm::outs() << llvm::formatv("{0,-40} group ~{1:F2} GiB\n", c.name(),
                                       gib);
